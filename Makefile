@@ -1,0 +1,74 @@
+# Every target installs what it needs first (`install`), so each one works from a fresh clone.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+
+GEN_PKG := generated_client/promptlayer_agents_api
+GENERATE := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
+	--meta none --fail-on-warning --overwrite
+
+.PHONY: help install generate check-generated lint-spec lint typecheck pytest test lock
+
+help:
+	@echo "make test             lint the spec, check generated code, ruff, mypy --strict, pytest"
+	@echo "make generate         regenerate $(GEN_PKG) from openapi.yaml"
+	@echo "make check-generated  fail if $(GEN_PKG) differs from a fresh generation"
+	@echo "make lint-spec        openapi-spec-validator and Redocly lint on openapi.yaml"
+	@echo "make install          create .venv and node_modules (fast when nothing changed)"
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Refresh constraints.txt (every Python package's exact version) after changing pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	{ echo "# Exact versions of every Python package for .venv; regenerate with make lock."; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .lock-venv
+
+generate: install
+	rm -rf $(GEN_PKG)
+	$(GENERATE) --output-path $(GEN_PKG)
+
+check-generated: install
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GENERATE) --output-path "$$tmp/promptlayer_agents_api" > "$$tmp/log" 2>&1 || { cat "$$tmp/log"; exit 1; }; \
+	if ! diff -ru -x __pycache__ $(GEN_PKG) "$$tmp/promptlayer_agents_api" > "$$tmp/diff"; then \
+		echo "FAIL: $(GEN_PKG) differs from a fresh generation of openapi.yaml." >&2; \
+		echo "Generated code is never edited by hand: change openapi.yaml or generator-config.yaml," >&2; \
+		echo "run 'make generate' and commit the result. The difference (committed -> fresh):" >&2; \
+		sed "s|$$tmp/|fresh/|g" "$$tmp/diff" >&2; \
+		exit 1; \
+	fi; \
+	echo "$(GEN_PKG) matches a fresh generation of openapi.yaml"
+
+lint-spec: install
+	openapi-spec-validator openapi.yaml
+	redocly lint --config redocly.yaml openapi.yaml
+
+lint: install
+	ruff check .
+	ruff format --check .
+
+typecheck: install
+	mypy
+
+pytest: install
+	pytest
+
+test: lint-spec check-generated lint typecheck pytest
