@@ -1,9 +1,66 @@
 """promptlayer_agents: a typed client for PromptLayer's Agents API.
 
-The generated client lives in the sibling package `promptlayer_agents_api`; this package holds the
-hand-written layer on top of it.
+`Agents` (blocking) and `AsyncAgents` (asyncio) run an agent, wait for its results and read its
+definition. The generated client underneath is the package `promptlayer_agents_api`;
+`api_client()` gives one configured the same way.
 """
+
+from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
+
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    ExecutionFailedError,
+    InternalServerError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    PromptLayerError,
+    RateLimitError,
+    ResponseValidationError,
+    UnprocessableEntityError,
+    WaitTimeoutError,
+)
+from .facade import Agents, AsyncAgents, api_client
+from .flows import RunStarted
+from .polling import PollPolicy
+from .results import ExecutionResult, NodeState, parse_callback
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AgentEdge",
+    "AgentNode",
+    "AgentVersion",
+    "Agents",
+    "AsyncAgents",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "ExecutionFailedError",
+    "ExecutionResult",
+    "InternalServerError",
+    "InvalidInputError",
+    "NodeState",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PollPolicy",
+    "PromptLayerError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "RunStarted",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "__version__",
+    "api_client",
+    "parse_callback",
+]
