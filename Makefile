@@ -13,9 +13,10 @@ GEN_PKG := generated_client/promptlayer_agents_api
 GENERATE := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
 	--meta none --fail-on-warning --overwrite
 
-.PHONY: help install generate check-generated lint-spec lint typecheck pytest test lock
+.PHONY: help install demo generate check-generated lint-spec lint typecheck pytest test lock
 
 help:
+	@echo "make demo             run one agent end to end against the bundled sandbox"
 	@echo "make test             lint the spec, check generated code, ruff, mypy --strict, pytest"
 	@echo "make generate         regenerate $(GEN_PKG) from openapi.yaml"
 	@echo "make check-generated  fail if $(GEN_PKG) differs from a fresh generation"
@@ -72,3 +73,6 @@ pytest: install
 	pytest
 
 test: lint-spec check-generated lint typecheck pytest
+
+demo: install
+	python examples/demo.py
