@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from promptlayer_agents.sandbox import Sandbox
 
 from .fakes import Answer, FakeClock, Harness, ScriptedAPI
 
@@ -28,3 +30,25 @@ def harness(mode: str, clock: FakeClock) -> Callable[..., Harness]:
         return Harness(mode, ScriptedAPI(answers, default), clock, **options)
 
     return make
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
+    """start(**options) -> a running Sandbox on 127.0.0.1; every one is stopped after the test."""
+    started: list[Sandbox] = []
+
+    def start(*args: Any, **options: Any) -> Sandbox:
+        sandbox = Sandbox(*args, **options)
+        sandbox.start()
+        started.append(sandbox)
+        return sandbox
+
+    yield start
+    for sandbox in started:
+        sandbox.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
+    """The sandbox with its bundled demo agents."""
+    return sandbox_factory()
