@@ -20,6 +20,7 @@ import yaml
 
 from promptlayer_agents_api.models import AgentVersion, RequiredInputVariables
 
+from ..definitions import dependency_order
 from .nodes import check_node
 
 DEFAULT_AGENTS = "default_agents.yaml"
@@ -191,25 +192,10 @@ def input_names(version: AgentVersion) -> set[str]:
 
 
 def _check_acyclic(version: AgentVersion, where: str) -> None:
-    prerequisites = {name: set(deps) for name, deps in upstream(version).items()}
-    while prerequisites:
-        ready = [name for name, deps in prerequisites.items() if not deps & prerequisites.keys()]
-        if not ready:
-            raise CatalogError(
-                f"{where}: nodes depend on each other in a cycle: {sorted(prerequisites)}"
-            )
-        for name in ready:
-            del prerequisites[name]
-
-
-def upstream(version: AgentVersion) -> dict[str, list[str]]:
-    """Each node's upstream nodes: its node dependencies and the sources of edges into it."""
-    names = {node.name for node in version.nodes}
-    result = {node.name: [d for d in node.dependencies if d in names] for node in version.nodes}
-    for edge in version.edges:
-        if edge.source_node_name not in result[edge.target_node_name]:
-            result[edge.target_node_name].append(edge.source_node_name)
-    return result
+    try:
+        dependency_order(version)
+    except ValueError as error:
+        raise CatalogError(f"{where}: {error}") from error
 
 
 def _check_labels(name: str, versions: tuple[AgentVersion, ...]) -> None:

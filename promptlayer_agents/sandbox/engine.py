@@ -17,8 +17,8 @@ from typing import Any
 from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion, EdgeConditional
 from promptlayer_agents_api.types import Unset
 
+from ..definitions import upstream
 from . import nodes
-from .catalog import upstream
 
 FINAL = frozenset({"SUCCESS", "FAILED", "SKIPPED"})
 
