@@ -1,13 +1,11 @@
-"""The `promptlayer-agents` command."""
+"""`promptlayer-agents sandbox`: serve the local PromptLayer-compatible API in the foreground."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 
-EXIT_OK = 0
-EXIT_USAGE = 2
+from . import EXIT_OK, EXIT_USAGE
 
 
 def _fraction(text: str) -> float:
@@ -17,7 +15,8 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`sandbox`: serve a local PromptLayer-compatible API."""
     sandbox = commands.add_parser(
         "sandbox",
         help="serve a local PromptLayer-compatible API for trying the client and offline tests",
@@ -81,8 +80,8 @@ def _add_sandbox(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _sandbox(args: argparse.Namespace) -> int:
     try:
-        from .sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
-        from .sandbox.server import bind, serve, url_of
+        from ..sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
+        from ..sandbox.server import bind, serve, url_of
     except ImportError as missing:
         print(
             f"the sandbox needs the 'sandbox' extra ({missing.name} is missing): "
@@ -127,24 +126,3 @@ def _sandbox(args: argparse.Namespace) -> int:
         sock.close()
     print("Sandbox stopped.")
     return EXIT_OK
-
-
-def parser() -> argparse.ArgumentParser:
-    """The command line's parser, with every subcommand."""
-    top = argparse.ArgumentParser(
-        prog="promptlayer-agents", description="PromptLayer Agents from the command line."
-    )
-    commands = top.add_subparsers(dest="command", required=True)
-    _add_sandbox(commands)
-    return top
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; answers the exit code."""
-    args = parser().parse_args(argv)
-    code: int = args.handler(args)
-    return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
