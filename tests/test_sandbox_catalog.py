@@ -225,3 +225,28 @@ def test_failure_skips_what_depends_on_it_and_templates_read_upstream_values() -
     assert (execution.runs["Bad"].status, execution.runs["Bad"].error_message) == ("FAILED", "boom")
     assert execution.runs["After"].status == "SKIPPED"
     assert execution.main_output is not None
+
+
+def test_connections_to_the_sandbox_socket_have_nagle_off() -> None:
+    """Without TCP_NODELAY, every sandbox answer waits ~40 ms for a delayed ACK."""
+    import socket
+
+    from promptlayer_agents.sandbox.server import bind
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Queue[int] = asyncio.Queue()
+
+        def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.put_nowait(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        listening = bind("127.0.0.1", 0)
+        server = await asyncio.start_server(connected, sock=listening)
+        async with server:
+            _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+            value = await asyncio.wait_for(seen.get(), timeout=10)
+            writer.close()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) == 1
