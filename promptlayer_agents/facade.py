@@ -6,7 +6,6 @@ pause is taken, blocking or awaiting.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -27,6 +26,8 @@ from .results import ExecutionResult
 T = TypeVar("T")
 ProgressCallback = Callable[[ExecutionResult], object]
 DEFAULT_WAIT_TIMEOUT = 600.0
+# Requests one AsyncAgents keeps in flight at once: httpx's default connection pool size.
+MAX_IN_FLIGHT = 100
 
 
 class _Base:
@@ -223,9 +224,12 @@ class AsyncAgents(_Base):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
+        import asyncio  # here, not at the top: a blocking client need not pay to import it
+
         super().__init__(api_key, base_url, timeout, max_retries, http_client)
         self._http = http_client or httpx.AsyncClient()
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self._slots = _Slots(MAX_IN_FLIGHT)
 
     async def _drive(self, flow: Flow[T]) -> T:
         """Carry out a flow's requests and pauses; its answer is the flow's return value."""
@@ -245,10 +249,11 @@ class AsyncAgents(_Base):
             flow.close()
 
     async def _send(self, action: Send) -> httpx.Response | httpx.TransportError:
-        try:
-            return await self._http.request(**action.request, timeout=action.timeout)
-        except httpx.TransportError as error:
-            return error
+        async with self._slots.here():
+            try:
+                return await self._http.request(**action.request, timeout=action.timeout)
+            except httpx.TransportError as error:
+                return error
 
     async def run(
         self,
@@ -346,6 +351,29 @@ class AsyncAgents(_Base):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+class _Slots:
+    """At most `size` requests in flight per event loop; the others wait their turn, in order.
+
+    httpx's pool rescans every waiting request each time a connection frees up (httpcore's
+    `_assign_requests_to_connections`), so with hundreds queued behind its connections it becomes
+    CPU-bound and queued requests time out (PoolTimeout). Keeping the queue here avoids that.
+    A semaphore belongs to one event loop, so each loop gets its own.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._by_loop: dict[object, Any] = {}
+
+    def here(self) -> Any:
+        """The semaphore of the running event loop."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if loop not in self._by_loop:
+            self._by_loop = {loop: asyncio.Semaphore(self.size)}
+        return self._by_loop[loop]
 
 
 def api_client(

@@ -233,3 +233,37 @@ def test_ctrl_c_while_waiting_stops_at_once(clock: FakeClock) -> None:
         agents.wait(787)
 
     assert len(api.requests) == 1
+
+
+def test_async_client_keeps_at_most_max_in_flight_requests_per_loop() -> None:
+    """Hundreds of requests queued inside httpx's pool make it CPU-bound until they time out;
+    AsyncAgents queues them itself instead. A second event loop gets slots of its own."""
+    from promptlayer_agents.facade import MAX_IN_FLIGHT
+
+    in_flight = 0
+    most = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        for _ in range(5):  # let every other task that can start its request do so
+            await asyncio.sleep(0)
+        in_flight -= 1
+        return reply(200, FINISHED)
+
+    agents = pa.AsyncAgents(
+        api_key="pl_test", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    )
+
+    async def burst() -> None:
+        calls = [
+            agents.get_results(787, return_all_outputs=True) for _ in range(MAX_IN_FLIGHT + 50)
+        ]
+        results = await asyncio.gather(*calls)
+        assert all(r.output == "42" for r in results)
+
+    asyncio.run(burst())
+    asyncio.run(burst())
+
+    assert most == MAX_IN_FLIGHT
