@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class Execution:
     runs: dict[str, NodeRun] = field(init=False)
     succeeded_outputs: list[str] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
+    finished_at: float | None = None  # time.monotonic() when the last node became final
 
     def __post_init__(self) -> None:
         self.runs = {node.name: NodeRun() for node in self.version.nodes}
@@ -98,6 +100,7 @@ async def execute(execution: Execution) -> None:
         finished[node.name].set()
 
     await asyncio.gather(*(run_node(node) for node in execution.version.nodes))
+    execution.finished_at = time.monotonic()
 
 
 async def _run(
