@@ -13,10 +13,11 @@ GEN_PKG := generated_client/promptlayer_agents_api
 GENERATE := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
 	--meta none --fail-on-warning --overwrite
 
-.PHONY: help install demo generate check-generated lint-spec lint typecheck pytest test lock
+.PHONY: help install demo bench bench-quick generate check-generated lint-spec lint typecheck pytest test lock
 
 help:
 	@echo "make demo             run one agent end to end against the bundled sandbox"
+	@echo "make bench            the benchmarks, full size (bench/README.md); bench-quick: < 2 min"
 	@echo "make test             lint the spec, check generated code, ruff, mypy --strict, pytest"
 	@echo "make generate         regenerate $(GEN_PKG) from openapi.yaml"
 	@echo "make check-generated  fail if $(GEN_PKG) differs from a fresh generation"
@@ -76,3 +77,9 @@ test: lint-spec check-generated lint typecheck pytest
 
 demo: install
 	python examples/demo.py
+
+bench: install
+	python -m bench.run
+
+bench-quick: install
+	python -m bench.run --quick
