@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 from ..errors import (
     APIConnectionError,
-    APIStatusError,
     AuthenticationError,
     ConfigurationError,
     ExecutionFailedError,
@@ -80,9 +79,7 @@ def exit_code(error: PromptLayerError) -> int:
         return EXIT_TIMEOUT
     if isinstance(error, InvalidInputError | ConfigurationError):
         return EXIT_USAGE
-    if isinstance(error, APIStatusError | APIConnectionError | ResponseValidationError):
-        return EXIT_API
-    return EXIT_API
+    return EXIT_API  # APIStatusError, APIConnectionError, ResponseValidationError
 
 
 def report(error: PromptLayerError) -> int:
