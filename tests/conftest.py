@@ -23,13 +23,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def harness(mode: str, clock: FakeClock) -> Callable[..., Harness]:
+def harness(mode: str, clock: FakeClock) -> Iterator[Callable[..., Harness]]:
     """make(*answers, default=None, **client_options) -> a Harness over a ScriptedAPI."""
 
-    def make(*answers: Answer, default: Answer | None = None, **options: Any) -> Harness:
-        return Harness(mode, ScriptedAPI(answers, default), clock, **options)
+    made: list[Harness] = []
 
-    return make
+    def make(*answers: Answer, default: Answer | None = None, **options: Any) -> Harness:
+        made.append(Harness(mode, ScriptedAPI(answers, default), clock, **options))
+        return made[-1]
+
+    yield make
+    for harness in made:
+        harness.shut()
 
 
 @pytest.fixture

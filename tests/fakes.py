@@ -1,6 +1,7 @@
 """Test doubles for the facade: a clock that only moves when slept on, and a scripted API.
 
-`Harness` runs the same calls on `Agents` or `AsyncAgents`, so every behaviour is tested on both.
+`SameCalls` (and `Harness` on top of it) runs the same calls on `Agents` or `AsyncAgents`, so every
+behaviour is tested on both.
 """
 
 from __future__ import annotations
@@ -119,18 +120,38 @@ def node(status: str, value: Any = None, *, output: bool = False, error: str | N
     }
 
 
-class Harness:
-    """Calls the facade, sync or async, with the same arguments; the async calls are run to
-    completion on a fresh event loop each time."""
+class SameCalls:
+    """Calls `self.agents`, an Agents or an AsyncAgents, with the same arguments either way. Async
+    calls run to completion on one event loop of this object's own, since open connections belong
+    to the loop that made them; `shut()` closes the client and the loop."""
+
+    agents: Agents | AsyncAgents
+
+    def __init__(self, mode: str) -> None:
+        self.mode = mode
+        self.loop = asyncio.new_event_loop()
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method = getattr(self.agents, name)
+        if self.mode == "sync":
+            return method  # type: ignore[no-any-return]
+        return lambda *args, **kwargs: self.loop.run_until_complete(method(*args, **kwargs))
+
+    def shut(self) -> None:
+        self.close()
+        self.loop.close()
+
+
+class Harness(SameCalls):
+    """The facade, sync or async, on a ScriptedAPI and a FakeClock."""
 
     def __init__(self, mode: str, api: ScriptedAPI, clock: FakeClock, **options: Any) -> None:
-        self.mode = mode
+        super().__init__(mode)
         self.api = api
         self.clock = clock
         transport = httpx.MockTransport(api)
         options.setdefault("api_key", API_KEY)
         options.setdefault("base_url", "https://api.promptlayer.com")
-        self.agents: Agents | AsyncAgents
         if mode == "sync":
             self.agents = Agents(http_client=httpx.Client(transport=transport), **options)
             self.agents._sleep = clock.sleep
@@ -138,9 +159,3 @@ class Harness:
             self.agents = AsyncAgents(http_client=httpx.AsyncClient(transport=transport), **options)
             self.agents._sleep = clock.async_sleep
         self.agents._use_clock(clock)
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self.agents, name)
-        if self.mode == "sync":
-            return method  # type: ignore[no-any-return]
-        return lambda *args, **kwargs: asyncio.run(method(*args, **kwargs))

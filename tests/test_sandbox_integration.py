@@ -16,32 +16,19 @@ import pytest
 import promptlayer_agents as pa
 from promptlayer_agents.sandbox import Faults, Sandbox
 
+from .fakes import SameCalls
 from .helpers import load_spec
 
 Start = Callable[..., Sandbox]
 
 
-class Client:
-    """Agents or AsyncAgents pointed at a sandbox. Async calls run to completion on one event
-    loop of the client's own, since open connections belong to the loop that made them."""
+class Client(SameCalls):
+    """Agents or AsyncAgents pointed at a sandbox."""
 
     def __init__(self, mode: str, sandbox: Sandbox, **options: Any) -> None:
+        super().__init__(mode)
         options = {"api_key": sandbox.api_key, "base_url": sandbox.url, **options}
-        self.mode = mode
-        self.loop = asyncio.new_event_loop()
-        self.agents: pa.Agents | pa.AsyncAgents = (
-            pa.Agents(**options) if mode == "sync" else pa.AsyncAgents(**options)
-        )
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self.agents, name)
-        if self.mode == "sync":
-            return method  # type: ignore[no-any-return]
-        return lambda *args, **kwargs: self.loop.run_until_complete(method(*args, **kwargs))
-
-    def shut(self) -> None:
-        self.close()
-        self.loop.close()
+        self.agents = pa.Agents(**options) if mode == "sync" else pa.AsyncAgents(**options)
 
 
 @pytest.fixture
