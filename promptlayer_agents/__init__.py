@@ -3,11 +3,15 @@
 `Agents` (blocking) and `AsyncAgents` (asyncio) run an agent, wait for its results and read its
 definition. The generated client underneath is the package `promptlayer_agents_api`;
 `api_client()` gives one configured the same way.
+
+Public modules besides this one: `promptlayer_agents.rules` (the API's rules, stated once),
+`promptlayer_agents.definitions` (reading an agent definition), `promptlayer_agents.sandbox` (the
+local server, with the `sandbox` extra). Modules whose names start with `_` are private.
 """
 
 from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
 
-from .errors import (
+from ._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -26,10 +30,9 @@ from .errors import (
     UnprocessableEntityError,
     WaitTimeoutError,
 )
-from .facade import Agents, AsyncAgents, api_client
-from .flows import RunStarted
-from .polling import PollPolicy
-from .results import ExecutionResult, NodeState, parse_callback
+from ._facade import Agents, AsyncAgents, api_client
+from ._polling import PollPolicy
+from ._results import ExecutionResult, NodeState, RunStarted, parse_callback
 
 __version__ = "0.1.0"
 

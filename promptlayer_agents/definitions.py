@@ -1,8 +1,18 @@
-"""Reading an agent definition: which nodes feed which, and an order that respects that."""
+"""Reading an agent definition: which nodes feed which, an order that respects that, and the
+definition as readable text (what `promptlayer-agents get` prints)."""
 
 from __future__ import annotations
 
-from promptlayer_agents_api.models import AgentNode, AgentVersion
+import json
+
+from promptlayer_agents_api.models import (
+    AgentNode,
+    AgentVersion,
+    ConditionOperand,
+    EdgeConditional,
+    RequiredInputVariables,
+)
+from promptlayer_agents_api.types import Unset
 
 
 def upstream(version: AgentVersion) -> dict[str, list[str]]:
@@ -36,3 +46,45 @@ def dependency_order(version: AgentVersion) -> list[AgentNode]:
         placed.update(node.name for node in ready)
         remaining = [node for node in remaining if node.name not in placed]
     return order
+
+
+def describe(agent: AgentVersion) -> list[str]:
+    """A readable account of an agent version, nodes in dependency order, one line each."""
+    labels = ", ".join(agent.release_labels or []) or "none"
+    lines = [
+        f"{agent.workflow_name} (id {agent.workflow_id}) version {agent.version}, labels: {labels}"
+    ]
+    if isinstance(agent.commit_message, str):
+        lines.append(f"commit: {agent.commit_message}")
+    if agent.created_at:
+        lines.append(f"created: {agent.created_at}")
+    required = agent.required_input_variables
+    if isinstance(required, RequiredInputVariables) and required.additional_properties:
+        names = ", ".join(f"{k} ({v})" for k, v in required.additional_properties.items())
+        lines.append(f"required inputs: {names}")
+    lines.append("nodes, in dependency order:")
+    ordered = dependency_order(agent)
+    width = max((len(node.name) for node in ordered), default=0)
+    for number, node in enumerate(ordered, start=1):
+        after = f"after {', '.join(node.dependencies)}" if node.dependencies else "first"
+        mark = "  [output]" if node.is_output_node else ""
+        lines.append(f"  {number}. {node.name:<{width}}  {node.node_type:<16} {after}{mark}")
+    for edge in agent.edges:
+        joiner = " and " if edge.is_and else " or "
+        rules = joiner.join(_condition(c) for c in edge.conditionals or []) or "always"
+        lines.append(f"edge: {edge.source_node_name} -> {edge.target_node_name} when {rules}")
+    return lines
+
+
+def _operand(operand: ConditionOperand) -> str:
+    if not isinstance(operand.static_value, Unset):
+        return json.dumps(operand.static_value, ensure_ascii=False)
+    return str(operand.source) if not isinstance(operand.source, Unset) else "?"
+
+
+def _condition(conditional: EdgeConditional) -> str:
+    """One comparison of an edge, as text."""
+    left, operator = _operand(conditional.left_config), str(conditional.operator)
+    if operator in ("is_null", "is_not_null"):
+        return f"{left} {operator.replace('_', ' ')}"
+    return f"{left} {operator} {_operand(conditional.right_config)}"

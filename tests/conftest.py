@@ -1,8 +1,15 @@
-"""Fixtures: every facade test runs on both the blocking and the asyncio client."""
+"""Fixtures shared by every test folder, and the folder markers.
+
+Tests under `tests/unit` are marked `unit` (fast, no server, no subprocess), under
+`tests/integration` `integration` (real servers on 127.0.0.1, subprocesses), under `tests/docs`
+`docs` (the README's examples): `pytest -m unit` runs the fast ones alone. Every facade test runs on
+both the blocking and the asyncio client.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +17,17 @@ import pytest
 from promptlayer_agents.sandbox import Sandbox
 
 from .fakes import Answer, FakeClock, Harness, ScriptedAPI
+
+FOLDERS = ("unit", "integration", "docs")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with the name of its folder."""
+    here = Path(__file__).parent
+    for item in items:
+        folder = item.path.relative_to(here).parts[0]
+        if folder in FOLDERS:
+            item.add_marker(getattr(pytest.mark, folder))
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -7,6 +7,7 @@ behaviour is tested on both.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -14,13 +15,14 @@ from typing import Any
 import httpx
 
 from promptlayer_agents import Agents, AsyncAgents
+from promptlayer_agents._clock import Clock
 
 from .helpers import API_KEY, json_response
 
 Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
-class FakeClock:
+class FakeClock(Clock):
     """Monotonic and wall time that advance only when `sleep` is called; jitter fixed at 0.5."""
 
     def __init__(self, random: float = 0.5) -> None:
@@ -154,8 +156,10 @@ class Harness(SameCalls):
         options.setdefault("base_url", "https://api.promptlayer.com")
         if mode == "sync":
             self.agents = Agents(http_client=httpx.Client(transport=transport), **options)
-            self.agents._sleep = clock.sleep
         else:
             self.agents = AsyncAgents(http_client=httpx.AsyncClient(transport=transport), **options)
-            self.agents._sleep = clock.async_sleep
-        self.agents._use_clock(clock)
+        self.agents._ctx = dataclasses.replace(self.agents._ctx, clock=clock)
+
+
+Make = Callable[..., Harness]
+"""The `harness` fixture: make(*answers, default=None, **client_options) -> a Harness."""

@@ -4,8 +4,9 @@
 Needs the `sandbox` extra: `pip install "promptlayer-agents[sandbox]"`.
 """
 
-from .app import DEFAULT_API_KEY, Faults, create_app
-from .catalog import CatalogError, load_catalog
-from .server import Sandbox
+from ._app import DEFAULT_API_KEY, create_app
+from ._catalog import CatalogError, load_catalog
+from ._faults import Faults
+from ._server import Sandbox
 
 __all__ = ["DEFAULT_API_KEY", "CatalogError", "Faults", "Sandbox", "create_app", "load_catalog"]

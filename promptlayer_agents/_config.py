@@ -1,0 +1,79 @@
+"""Every default, and the client's settings: explicit arguments first, then the environment.
+
+Two different durations appear throughout, and their names keep them apart: the *request timeout*
+bounds one HTTP request; the *wait deadline* bounds a whole `wait` or `run_and_wait`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from ._errors import ConfigurationError
+from .rules import is_http_url
+
+API_KEY_ENV: Final = "PROMPTLAYER_API_KEY"
+BASE_URL_ENV: Final = "PROMPTLAYER_BASE_URL"
+DEFAULT_BASE_URL: Final = "https://api.promptlayer.com"
+
+DEFAULT_REQUEST_TIMEOUT: Final = 30.0
+"""Seconds one request may take (the clients' `timeout=`)."""
+DEFAULT_WAIT_DEADLINE: Final = 600.0
+"""Seconds `wait` and `run_and_wait` wait in all (their `timeout=`)."""
+DEFAULT_MAX_RETRIES: Final = 2
+"""How often a failed request may be sent again."""
+MIN_REQUEST_TIMEOUT: Final = 1.0
+"""Requests made while waiting get at least this long to answer, even right at the deadline."""
+
+POLL_INITIAL: Final = 0.25
+"""The default poll schedule: first poll after this many seconds, ..."""
+POLL_MULTIPLIER: Final = 1.5
+"""... each pause this many times longer than the one before, ..."""
+POLL_MAXIMUM: Final = 3.0
+"""... never longer than this, ..."""
+POLL_JITTER: Final = 0.1
+"""... each varied by up to this fraction, so that many waiters do not align."""
+
+MAX_IN_FLIGHT: Final = 100
+"""Requests one AsyncAgents keeps in flight at once per event loop: httpx's default pool size."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every request needs. The key is left out of `repr`."""
+
+    api_key: str = field(repr=False)
+    base_url: str
+    request_timeout: float
+    max_retries: int
+
+    @property
+    def timeout(self) -> float:
+        """The request timeout (the name the clients' argument has)."""
+        return self.request_timeout
+
+
+def resolve_settings(
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    timeout: float,
+    max_retries: int,
+    environ: Mapping[str, str] = os.environ,
+) -> Settings:
+    """Settings from the arguments and the environment, checked."""
+    key = api_key if api_key is not None else environ.get(API_KEY_ENV, "")
+    if not isinstance(key, str) or not key.strip():
+        raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")
+    url = (base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+    if not is_http_url(url):
+        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigurationError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an int >= 0, not {max_retries!r}")
+    return Settings(
+        api_key=key, base_url=url, request_timeout=float(timeout), max_retries=max_retries
+    )

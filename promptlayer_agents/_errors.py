@@ -1,0 +1,187 @@
+"""Every error the client raises, in one hierarchy under `PromptLayerError`.
+
+Each carries what a caller needs to act on it (status, server message, execution id, time waited),
+and none carries the API key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from promptlayer_agents_api.models import ErrorResponse
+
+from .rules import failure_summary
+
+if TYPE_CHECKING:
+    from ._results import ExecutionResult, NodeState
+
+REQUEST_ID_HEADERS = ("x-request-id", "request-id")
+EXCERPT_CHARS = 200
+
+
+class PromptLayerError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ConfigurationError(PromptLayerError):
+    """The client cannot be set up: no API key, or a base URL that is not http(s)."""
+
+
+class InvalidInputError(PromptLayerError, ValueError):
+    """An argument is not acceptable; raised before anything is sent."""
+
+
+class APIConnectionError(PromptLayerError):
+    """The request did not get an answer: connection refused or dropped, DNS failure."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting, sending, or waiting for the answer)."""
+
+
+class ResponseValidationError(PromptLayerError):
+    """The API answered something the spec does not allow (an HTML page, truncated JSON, ...)."""
+
+    def __init__(self, message: str, *, status_code: int, excerpt: str) -> None:
+        super().__init__(f"{message} (HTTP {status_code}): {excerpt!r}")
+        self.status_code = status_code
+        self.excerpt = excerpt
+
+
+class APIStatusError(PromptLayerError):
+    """The API answered an error status. Subclasses name the common ones."""
+
+    status_code: int
+
+    def __init__(
+        self, message: str, *, status_code: int, body: Any, request_id: str | None
+    ) -> None:
+        suffix = f" [request id {request_id}]" if request_id else ""
+        super().__init__(f"HTTP {status_code}: {message}{suffix}")
+        self.status_code = status_code
+        self.message = message
+        self.body = body
+        self.request_id = request_id
+
+
+class BadRequestError(APIStatusError):
+    """400: the API cannot do what was asked."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or not valid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key's workspace may not see this resource."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such agent, version, label or execution."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request failed the API's validation."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; retried automatically up to `max_retries`."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the API failed."""
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+class WaitTimeoutError(PromptLayerError, TimeoutError):
+    """The execution was not final by the deadline. It may still finish: resume with
+    `wait(error.execution_id)`, from this or another process."""
+
+    def __init__(
+        self, execution_id: int, *, waited: float, last_result: ExecutionResult | None
+    ) -> None:
+        super().__init__(
+            f"execution {execution_id} was not finished after {waited:.1f}s; "
+            f"resume with wait({execution_id})"
+        )
+        self.execution_id = execution_id
+        self.waited = waited
+        self.last_result = last_result
+
+
+class ExecutionFailedError(PromptLayerError):
+    """The execution finished with failed nodes and no successful output."""
+
+    def __init__(self, result: ExecutionResult) -> None:
+        self.result = result
+        self.execution_id = result.execution_id
+        self.failed_nodes: tuple[NodeState, ...] = result.failed_nodes
+        reasons = failure_summary(self.failed_nodes)
+        super().__init__(f"execution {result.execution_id} failed: {reasons or 'no output'}")
+
+
+def excerpt(response: httpx.Response) -> str:
+    """The start of a response body, for error messages."""
+    return response.text[:EXCERPT_CHARS]
+
+
+def server_message(body: Any) -> str | None:
+    """The error text of an error body: `message`, else `error`, else `detail`; a body that is
+    a JSON string is the text itself."""
+    if isinstance(body, str):
+        return body[:EXCERPT_CHARS] or None
+    if not isinstance(body, dict):
+        return None
+    try:
+        error = ErrorResponse.from_dict(body)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+    for text in (error.message, error.error):
+        if isinstance(text, str) and text:
+            return text
+    if isinstance(error.detail, str):
+        return error.detail
+    if isinstance(error.detail, list):
+        return "; ".join(
+            f"{'.'.join(str(part) for part in issue.loc)}: {issue.msg}" for issue in error.detail
+        )
+    return None
+
+
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The typed error for an error status, with the server's message and request id."""
+    try:
+        body: Any = response.json()
+        message = server_message(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body, message = response.text, None
+    message = message or excerpt(response) or response.reason_phrase
+    request_id = next(
+        (response.headers[name] for name in REQUEST_ID_HEADERS if name in response.headers), None
+    )
+    status = response.status_code
+    cls = STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
+    return cls(message, status_code=status, body=body, request_id=request_id)
+
+
+def connection_error(error: httpx.TransportError) -> APIConnectionError:
+    """The typed error for a request that got no answer."""
+    cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
+    return cls(f"{type(error).__name__}: {error or 'no answer'}")

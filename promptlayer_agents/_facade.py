@@ -1,0 +1,408 @@
+"""`Agents` and `AsyncAgents`: run an agent, wait for its results, read its definition.
+
+Both carry out the same flows (`_flows.py`); they differ only in how a request is sent and how a
+pause is taken, blocking or awaiting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from promptlayer_agents_api import AuthenticatedClient
+from promptlayer_agents_api.models import AgentVersion
+
+from . import _flows
+from ._clock import SYSTEM_CLOCK
+from ._config import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_WAIT_DEADLINE,
+    MAX_IN_FLIGHT,
+    Settings,
+    resolve_settings,
+)
+from ._errors import ConfigurationError
+from ._flows import Flow, ProgressCallback, Send, Sleep
+from ._polling import PollPolicy
+from ._results import ExecutionResult, RunStarted
+
+T = TypeVar("T")
+
+
+class _Base:
+    """Settings and clock shared by both clients; the key never shows in `repr`."""
+
+    _http_type: type[httpx.Client] | type[httpx.AsyncClient]
+
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float,
+        max_retries: int,
+        http_client: httpx.Client | httpx.AsyncClient | None,
+    ) -> None:
+        settings = resolve_settings(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+        )
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise ConfigurationError(
+                f"http_client must be an {self._http_type.__name__}, "
+                f"not {type(http_client).__name__}"
+            )
+        self._ctx = _flows.Context(settings=settings, clock=SYSTEM_CLOCK)
+        self._owns_http = http_client is None
+
+    @property
+    def settings(self) -> Settings:
+        """The base URL, timeout and retry count in use (the key is hidden from `repr`)."""
+        return self._ctx.settings
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._ctx.settings.base_url!r})"
+
+
+class Agents(_Base):
+    """The PromptLayer Agents API, blocking.
+
+    `api_key` defaults to PROMPTLAYER_API_KEY, `base_url` to PROMPTLAYER_BASE_URL or
+    https://api.promptlayer.com. `timeout` bounds each request (seconds); `max_retries` is how
+    often a failed request may be sent again (see the README for what is retried). Pass
+    `http_client` to use your own httpx.Client (you close it; the timeout still applies).
+    """
+
+    _http_type = httpx.Client
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries, http_client)
+        self._http = http_client or httpx.Client()
+
+    def _drive(self, flow: Flow[T]) -> T:
+        """Carry out a flow's requests and pauses; its answer is the flow's return value."""
+        try:
+            action = next(flow)
+            while True:
+                outcome: httpx.Response | httpx.TransportError | None = None
+                if isinstance(action, Sleep):
+                    self._ctx.clock.sleep(action.seconds)
+                else:
+                    outcome = self._send(action)
+                action = flow.send(outcome)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        finally:
+            flow.close()
+
+    def _send(self, action: Send) -> httpx.Response | httpx.TransportError:
+        try:
+            return self._http.request(**action.request, timeout=action.timeout)
+        except httpx.TransportError as error:
+            return error
+
+    def run(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: int | None = None,
+        return_all_outputs: bool = False,
+        callback_url: str | None = None,
+    ) -> RunStarted:
+        """Start an execution of `agent` (name or numeric id) and answer its id at once.
+
+        `label` or `version` (not both) picks the version; the latest runs otherwise. The request
+        is never sent twice unless it certainly did not reach the API.
+        """
+        return self._drive(
+            _flows.run(
+                self._ctx,
+                agent,
+                input_variables=input_variables,
+                metadata=metadata,
+                label=label,
+                version=version,
+                return_all_outputs=return_all_outputs,
+                callback_url=callback_url,
+            )
+        )
+
+    def get_results(
+        self, execution_id: int, *, return_all_outputs: bool = False
+    ) -> ExecutionResult:
+        """The execution's state now (one request); finished or not, failed or not."""
+        return self._drive(_flows.get_results(self._ctx, execution_id, return_all_outputs))
+
+    def wait(
+        self,
+        execution_id: int,
+        *,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult:
+        """Poll until the execution is final and answer its result.
+
+        Raises WaitTimeoutError after `timeout` seconds (resume with `wait` later) and
+        ExecutionFailedError when nodes failed and no output succeeded. `on_progress` receives each
+        intermediate result.
+        """
+        return self._drive(
+            _flows.wait(self._ctx, execution_id, timeout, poll_interval, on_progress)
+        )
+
+    def run_and_wait(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: int | None = None,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult:
+        """`run`, then `wait`; `timeout` covers both."""
+        return self._drive(
+            _flows.run_and_wait(
+                self._ctx,
+                agent,
+                input_variables=input_variables,
+                metadata=metadata,
+                label=label,
+                version=version,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+            )
+        )
+
+    def get(
+        self, agent: str | int, *, label: str | None = None, version: int | None = None
+    ) -> AgentVersion:
+        """The agent's definition: the latest version, or the one with `label` or `version`."""
+        return self._drive(_flows.get(self._ctx, agent, label, version))
+
+    def close(self) -> None:
+        """Close the connections (not those of an `http_client` you passed in)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncAgents(_Base):
+    """The PromptLayer Agents API for asyncio: the same methods as `Agents`, awaited."""
+
+    _http_type = httpx.AsyncClient
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries, http_client)
+        self._http = http_client or httpx.AsyncClient()
+        self._slots = _Slots(MAX_IN_FLIGHT)
+
+    async def _drive(self, flow: Flow[T]) -> T:
+        """Carry out a flow's requests and pauses; its answer is the flow's return value."""
+        try:
+            action = next(flow)
+            while True:
+                outcome: httpx.Response | httpx.TransportError | None = None
+                if isinstance(action, Sleep):
+                    await self._ctx.clock.async_sleep(action.seconds)
+                else:
+                    outcome = await self._send(action)
+                action = flow.send(outcome)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        finally:
+            flow.close()
+
+    async def _send(self, action: Send) -> httpx.Response | httpx.TransportError:
+        async with self._slots.here():
+            try:
+                return await self._http.request(**action.request, timeout=action.timeout)
+            except httpx.TransportError as error:
+                return error
+
+    async def run(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: int | None = None,
+        return_all_outputs: bool = False,
+        callback_url: str | None = None,
+    ) -> RunStarted:
+        """Start an execution of `agent` (name or numeric id) and answer its id at once.
+
+        `label` or `version` (not both) picks the version; the latest runs otherwise. The request
+        is never sent twice unless it certainly did not reach the API.
+        """
+        return await self._drive(
+            _flows.run(
+                self._ctx,
+                agent,
+                input_variables=input_variables,
+                metadata=metadata,
+                label=label,
+                version=version,
+                return_all_outputs=return_all_outputs,
+                callback_url=callback_url,
+            )
+        )
+
+    async def get_results(
+        self, execution_id: int, *, return_all_outputs: bool = False
+    ) -> ExecutionResult:
+        """The execution's state now (one request); finished or not, failed or not."""
+        return await self._drive(_flows.get_results(self._ctx, execution_id, return_all_outputs))
+
+    async def wait(
+        self,
+        execution_id: int,
+        *,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult:
+        """Poll until the execution is final and answer its result.
+
+        Raises WaitTimeoutError after `timeout` seconds (resume with `wait` later) and
+        ExecutionFailedError when nodes failed and no output succeeded. `on_progress` receives each
+        intermediate result.
+        """
+        return await self._drive(
+            _flows.wait(self._ctx, execution_id, timeout, poll_interval, on_progress)
+        )
+
+    async def run_and_wait(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: int | None = None,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult:
+        """`run`, then `wait`; `timeout` covers both."""
+        return await self._drive(
+            _flows.run_and_wait(
+                self._ctx,
+                agent,
+                input_variables=input_variables,
+                metadata=metadata,
+                label=label,
+                version=version,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                on_progress=on_progress,
+            )
+        )
+
+    async def get(
+        self, agent: str | int, *, label: str | None = None, version: int | None = None
+    ) -> AgentVersion:
+        """The agent's definition: the latest version, or the one with `label` or `version`."""
+        return await self._drive(_flows.get(self._ctx, agent, label, version))
+
+    async def close(self) -> None:
+        """Close the connections (not those of an `http_client` you passed in)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class _Slots:
+    """At most `size` requests in flight per event loop; the others wait their turn, in order.
+
+    httpx's pool rescans every waiting request each time a connection frees up (httpcore's
+    `_assign_requests_to_connections`), so with hundreds queued behind its connections it becomes
+    CPU-bound and queued requests time out (PoolTimeout). Keeping the queue here avoids that.
+    A semaphore belongs to one event loop, so each loop gets its own.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._by_loop: dict[object, Any] = {}
+
+    def here(self) -> Any:
+        """The semaphore of the running event loop."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if loop not in self._by_loop:
+            self._by_loop = {loop: asyncio.Semaphore(self.size)}
+        return self._by_loop[loop]
+
+
+def api_client(
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    timeout: float = DEFAULT_REQUEST_TIMEOUT,
+) -> AuthenticatedClient:
+    """The generated client, configured like `Agents` (same environment variables), for anything
+    the facade does not cover. Its `repr` hides the key."""
+    settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+    return _RedactedClient(
+        base_url=settings.base_url,
+        token=settings.api_key,
+        prefix="",
+        auth_header_name="X-API-KEY",
+        timeout=httpx.Timeout(settings.request_timeout),
+    )
+
+
+class _RedactedClient(AuthenticatedClient):
+    """The generated AuthenticatedClient, whose own repr prints the token."""
+
+    def __repr__(self) -> str:
+        return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"

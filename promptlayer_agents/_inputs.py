@@ -1,0 +1,144 @@
+"""Checks on what a caller passes, made before anything is sent, each naming what is wrong."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from promptlayer_agents_api.models import InputVariables, RunAgentRequest, RunMetadata
+from promptlayer_agents_api.types import UNSET
+
+from ._errors import InvalidInputError
+from .rules import is_http_url
+
+# Names that URL normalisation would remove from the path, so they could reach another endpoint.
+DOT_SEGMENTS = frozenset({".", ".."})
+
+
+def _positive_int(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{what} must be an int > 0, not {type(value).__name__}")
+    if value <= 0:
+        raise InvalidInputError(f"{what} must be > 0, not {value}")
+    return value
+
+
+def seconds(value: object, what: str) -> float:
+    """A duration in seconds, > 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"{what} must be a number of seconds, not {value!r}")
+    if not 0 < value < math.inf:
+        raise InvalidInputError(f"{what} must be a finite number of seconds > 0, not {value}")
+    return float(value)
+
+
+def _non_empty_str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{what} must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInputError(f"{what} must not be empty")
+    return value
+
+
+def agent_ref(agent: object) -> str:
+    """An agent name, or its numeric id, as the path segment to send (percent-encoded later)."""
+    if isinstance(agent, int) and not isinstance(agent, bool):
+        return str(_positive_int(agent, "agent id"))
+    name = _non_empty_str(agent, "agent name")
+    if name in DOT_SEGMENTS:
+        raise InvalidInputError(f"agent name {name!r} is not allowed: it is a URL dot-segment")
+    return name
+
+
+def execution_id(value: object) -> int:
+    """An execution id as the API answered it."""
+    return _positive_int(value, "execution_id")
+
+
+def version_choice(label: object, version: object) -> tuple[str | None, int | None]:
+    """The label or version to use; at most one may be given."""
+    if label is not None and version is not None:
+        raise InvalidInputError("give label or version, not both: they are mutually exclusive")
+    return (
+        None if label is None else _non_empty_str(label, "label"),
+        None if version is None else _positive_int(version, "version"),
+    )
+
+
+def json_inputs(input_variables: object) -> dict[str, Any]:
+    """Input variables: a mapping of string keys to JSON-serialisable values."""
+    if input_variables is None:
+        return {}
+    if not isinstance(input_variables, Mapping):
+        raise InvalidInputError(
+            f"input_variables must be a mapping, not {type(input_variables).__name__}"
+        )
+    for key, value in input_variables.items():
+        if not isinstance(key, str):
+            raise InvalidInputError(f"input_variables keys must be strings, not {key!r}")
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise InvalidInputError(
+                f"input_variables[{key!r}] is not JSON-serialisable: {error}"
+            ) from error
+    return dict(input_variables)
+
+
+def string_metadata(metadata: object) -> dict[str, str] | None:
+    """Metadata: string keys and string values (the API stores strings only)."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, Mapping):
+        raise InvalidInputError(f"metadata must be a mapping, not {type(metadata).__name__}")
+    for key, value in metadata.items():
+        if not isinstance(key, str):
+            raise InvalidInputError(f"metadata keys must be strings, not {key!r}")
+        if not isinstance(value, str):
+            raise InvalidInputError(
+                f"metadata[{key!r}] must be a string, not {type(value).__name__}; "
+                f"convert it first, e.g. str(value)"
+            )
+    return dict(metadata)
+
+
+def callback(url: object) -> str | None:
+    """A callback URL: absolute http(s)."""
+    if url is None:
+        return None
+    text = _non_empty_str(url, "callback_url")
+    if not is_http_url(text):
+        raise InvalidInputError(f"callback_url must be an absolute http(s) URL, not {text!r}")
+    return text
+
+
+def flag(value: object, what: str) -> bool:
+    """A boolean argument."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{what} must be True or False, not {value!r}")
+    return value
+
+
+def run_request(
+    *,
+    input_variables: object,
+    metadata: object,
+    label: object,
+    version: object,
+    return_all_outputs: object,
+    callback_url: object,
+) -> RunAgentRequest:
+    """The generated run body, after every check has passed."""
+    label_name, version_number = version_choice(label, version)
+    meta = string_metadata(metadata)
+    url = callback(callback_url)
+    return RunAgentRequest(
+        workflow_label_name=UNSET if label_name is None else label_name,
+        workflow_version_number=UNSET if version_number is None else version_number,
+        metadata=UNSET if meta is None else RunMetadata.from_dict(meta),
+        input_variables=InputVariables.from_dict(json_inputs(input_variables)),
+        return_all_outputs=flag(return_all_outputs, "return_all_outputs"),
+        callback_url=UNSET if url is None else url,
+    )

@@ -1,0 +1,196 @@
+"""`run`, `results` and `get`: one agent, one execution, one definition."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .. import Agents, ExecutionFailedError, ExecutionResult, InvalidInputError
+from ..definitions import describe
+from ..rules import failure_summary
+from ._common import EXIT_FAILED, EXIT_OK, timeout_option, version_options
+from ._terminal import StatusLine, WaitStatus
+
+
+def client(args: argparse.Namespace) -> Agents:
+    """A client from --api-key/--base-url, else the environment."""
+    return Agents(api_key=args.api_key, base_url=args.base_url)
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """KEY=VALUE, for -i and --metadata."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, not {text!r}")
+    return key, value
+
+
+def _wait_options(command: argparse.ArgumentParser) -> None:
+    timeout_option(command, "the execution")
+    command.add_argument(
+        "--all-outputs", action="store_true", help="every node, not only the main output"
+    )
+    command.add_argument("--json", action="store_true", help="print JSON only on stdout")
+
+
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    connection: argparse.ArgumentParser,
+) -> None:
+    """`run`, `results` and `get`."""
+    run = commands.add_parser("run", parents=[connection], help="run an agent and print its output")
+    run.add_argument("name", metavar="NAME", help="the agent's name or numeric id")
+    run.add_argument(
+        "-i",
+        dest="inputs",
+        action="append",
+        type=key_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="an input variable (a string); repeatable",
+    )
+    run.add_argument(
+        "--inputs",
+        dest="inputs_file",
+        metavar="FILE|-",
+        help="input variables as a JSON object, from a file or - for stdin",
+    )
+    version_options(run)
+    run.add_argument(
+        "--metadata",
+        action="append",
+        type=key_value,
+        default=[],
+        metavar="KEY=VALUE",
+        help="metadata stored with the run; repeatable",
+    )
+    run.add_argument("--no-wait", action="store_true", help="print the execution id and stop")
+    _wait_options(run)
+    run.set_defaults(handler=run_command)
+
+    results = commands.add_parser("results", parents=[connection], help="an execution's results")
+    results.add_argument("execution_id", type=int, metavar="EXECUTION_ID")
+    results.add_argument("--wait", action="store_true", help="wait until the execution is final")
+    _wait_options(results)
+    results.set_defaults(handler=results_command)
+
+    get = commands.add_parser("get", parents=[connection], help="an agent's definition")
+    get.add_argument("name", metavar="NAME_OR_ID", help="the agent's name or numeric id")
+    version_options(get)
+    get.add_argument("--json", action="store_true", help="print the full definition as JSON")
+    get.set_defaults(handler=get_command)
+
+
+def read_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """Input variables from --inputs (a JSON object), then -i KEY=VALUE on top."""
+    variables: dict[str, Any] = {}
+    if args.inputs_file:
+        source = "stdin" if args.inputs_file == "-" else args.inputs_file
+        try:
+            text = sys.stdin.read() if args.inputs_file == "-" else Path(source).read_text("utf-8")
+            variables = json.loads(text)
+        except (OSError, ValueError) as error:
+            raise InvalidInputError(f"--inputs {source}: {error}") from error
+        if not isinstance(variables, dict):
+            raise InvalidInputError(f"--inputs {source}: expected a JSON object")
+    variables.update(dict(args.inputs))
+    return variables
+
+
+def result_json(result: ExecutionResult) -> dict[str, Any]:
+    """An execution result as JSON data."""
+    return {
+        "execution_id": result.execution_id,
+        "done": result.done,
+        "status": result.status,
+        "output": result.output,
+        "nodes": {name: dataclasses.asdict(node) for name, node in result.nodes.items()},
+    }
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
+    """The main output, every node with --all-outputs, or everything as JSON with --json."""
+    if args.json:
+        print(json.dumps(result_json(result), ensure_ascii=False))
+    elif args.all_outputs:
+        width = max((len(name) for name in result.nodes), default=0)
+        for node in result.nodes.values():
+            detail = node.error_message if node.status == "FAILED" else _text(node.value)
+            mark = " (output)" if node.is_output_node else ""
+            print(f"{node.name:<{width}}  {node.status:<8} {detail}{mark}")
+    elif result.done:
+        print(_text(result.output))
+
+
+def _wait(agents: Agents, execution_id: int, args: argparse.Namespace) -> int:
+    line = StatusLine()
+    try:
+        result = agents.wait(execution_id, timeout=args.timeout, on_progress=WaitStatus(line))
+    except ExecutionFailedError as failed:
+        line.clear()
+        if args.json or args.all_outputs:
+            print_result(failed.result, args)
+        raise
+    finally:
+        line.clear()
+    print_result(result, args)
+    return EXIT_OK
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Start a run and, unless --no-wait, wait for it and print its output."""
+    variables = read_inputs(args)
+    with client(args) as agents:
+        started = agents.run(
+            args.name,
+            input_variables=variables,
+            metadata=dict(args.metadata) or None,
+            label=args.label,
+            version=args.version,
+            return_all_outputs=args.all_outputs,
+        )
+        if started.warning:
+            print(f"warning: {started.warning}", file=sys.stderr)
+        if args.no_wait:
+            data = {"execution_id": started.execution_id, "warning": started.warning}
+            print(json.dumps(data) if args.json else started.execution_id)
+            return EXIT_OK
+        return _wait(agents, started.execution_id, args)
+
+
+def results_command(args: argparse.Namespace) -> int:
+    """Print an execution's results, now or (--wait) once final."""
+    execution_id = args.execution_id
+    with client(args) as agents:
+        if args.wait:
+            return _wait(agents, execution_id, args)
+        result = agents.get_results(execution_id, return_all_outputs=args.all_outputs)
+    print_result(result, args)
+    if not result.done:
+        print(f"execution {execution_id} is still running", file=sys.stderr)
+    elif result.status == "FAILED":
+        print(
+            f"execution {execution_id} failed: {failure_summary(result.failed_nodes)}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def get_command(args: argparse.Namespace) -> int:
+    """Print an agent's definition: a summary, or everything with --json."""
+    with client(args) as agents:
+        agent = agents.get(args.name, label=args.label, version=args.version)
+    if args.json:
+        print(json.dumps(agent.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(describe(agent)))
+    return EXIT_OK

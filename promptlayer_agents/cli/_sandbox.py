@@ -1,0 +1,128 @@
+"""`promptlayer-agents sandbox`: serve the local PromptLayer-compatible API in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ._common import EXIT_OK, EXIT_USAGE
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a fraction between 0 and 1")
+    return value
+
+
+def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`sandbox`: serve a local PromptLayer-compatible API."""
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve a local PromptLayer-compatible API for trying the client and offline tests",
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
+    sandbox.add_argument(
+        "--agents", metavar="FILE", help="YAML or JSON agents file (default: demo)"
+    )
+    sandbox.add_argument(
+        "--api-key", default=None, help="the key clients must send (default pl_sandbox)"
+    )
+    faults = sandbox.add_argument_group("fault injection (all off by default)")
+    faults.add_argument(
+        "--latency", type=float, default=0.0, metavar="S", help="delay every answer"
+    )
+    faults.add_argument(
+        "--rate-limit",
+        type=_fraction,
+        default=0.0,
+        metavar="FRACTION",
+        help="answer this fraction of requests with 429 and Retry-After",
+    )
+    faults.add_argument(
+        "--unavailable",
+        type=_fraction,
+        default=0.0,
+        metavar="FRACTION",
+        help="answer this fraction of requests with 503",
+    )
+    faults.add_argument(
+        "--drop",
+        type=_fraction,
+        default=0.0,
+        metavar="FRACTION",
+        help="drop the connection of this fraction of requests after handling them",
+    )
+    faults.add_argument(
+        "--retry-after",
+        type=int,
+        default=1,
+        metavar="S",
+        help="Retry-After seconds on injected 429s and 503s (default 1)",
+    )
+    faults.add_argument("--seed", type=int, default=None, help="seed the fault dice")
+    sandbox.add_argument(
+        "--max-executions",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="executions remembered; the oldest are dropped (default 1000)",
+    )
+    sandbox.add_argument(
+        "--allow-remote-callbacks",
+        action="store_true",
+        help="also POST callbacks to addresses other than loopback",
+    )
+    sandbox.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    sandbox.set_defaults(handler=_sandbox)
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    try:
+        from ..sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
+        from ..sandbox._server import bind, serve, url_of
+    except ImportError as missing:
+        print(
+            f"the sandbox needs the 'sandbox' extra ({missing.name} is missing): "
+            "pip install 'promptlayer-agents[sandbox]'",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    api_key = args.api_key or DEFAULT_API_KEY
+    try:
+        faults = Faults(
+            latency=args.latency,
+            rate_limited=args.rate_limit,
+            unavailable=args.unavailable,
+            dropped=args.drop,
+            retry_after=args.retry_after,
+            seed=args.seed,
+        )
+        app = create_app(
+            args.agents,
+            api_key=api_key,
+            faults=faults,
+            max_executions=args.max_executions,
+            allow_remote_callbacks=args.allow_remote_callbacks,
+        )
+        sock = bind(args.host, args.port)
+    except (CatalogError, ValueError, OSError) as error:
+        print(f"promptlayer-agents sandbox: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    url = url_of(sock)
+    agents = ", ".join(app.state.sandbox.catalog.names)
+    print(f"PromptLayer sandbox serving {url} with API key {api_key}", flush=True)
+    print(f"Agents: {agents}")
+    print("Point a client at it:")
+    print(f"  export PROMPTLAYER_BASE_URL={url}")
+    print(f"  export PROMPTLAYER_API_KEY={api_key}")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        serve(sock, app, log_level=args.log_level)
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on
+        pass
+    finally:
+        sock.close()
+    print("Sandbox stopped.")
+    return EXIT_OK

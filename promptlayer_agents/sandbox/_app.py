@@ -1,0 +1,236 @@
+"""The sandbox's HTTP API: the three operations of openapi.yaml, with their status codes and bodies.
+
+Agent names are read from the raw request path, one percent-encoded segment, so a name with `/`,
+`?` or `#` in it reaches its agent just as with PromptLayer. Fault injection (`_faults`), request
+checks (`_checks`) and callback delivery (`_callbacks`) live in their own modules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from promptlayer_agents_api.models import AgentVersion
+
+from . import _checks, _faults
+from ._callbacks import REMOTE_CALLBACK_WARNING, Callbacks, is_loopback
+from ._catalog import Catalog, input_names, load_catalog
+from ._engine import Executions
+from ._errors import error_response, invalid
+from ._faults import Faults
+
+DEFAULT_API_KEY = "pl_sandbox"
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@dataclass
+class SandboxState:
+    """Everything the running app holds; tests read it to see what the server saw."""
+
+    catalog: Catalog
+    executions: Executions
+    api_key: str
+    faults: Faults
+    allow_remote_callbacks: bool
+    requests: Counter[str] = field(default_factory=Counter)
+    random: random.Random = field(default_factory=random.Random)
+    callbacks: Callbacks = field(default_factory=Callbacks)
+
+
+class _Anything(Convertor[str]):
+    """A path remainder that may hold any character, newlines too (`path` stops at them)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("anything", _Anything())
+
+Handler = Callable[[Request, SandboxState], Awaitable[Response]]
+
+
+async def _serve(request: Request, name: str, handler: Handler) -> Response:
+    """Count the request, apply injected faults, check the API key, then handle it."""
+    state: SandboxState = request.app.state.sandbox
+    state.requests[f"{request.method} {name}"] += 1
+    await _faults.delay(state.faults)
+    fault = _faults.injected(state.faults, state.random)
+    if fault is not None:
+        return fault
+    if request.headers.get("x-api-key") != state.api_key:
+        return error_response(401, "Invalid API key")
+    response = await handler(request, state)
+    return _faults.maybe_dropped(state.faults, state.random, response)
+
+
+def _agent_segment(request: Request) -> tuple[str, str] | None:
+    """(agent name, "run" or "") from the raw path /workflows/<segment>[/run]."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    parts = raw.split(b"?", 1)[0].decode("latin-1").split("/")
+    if len(parts) == 3 and parts[1] == "workflows" and parts[2]:
+        return unquote(parts[2]), ""
+    if len(parts) == 4 and parts[1] == "workflows" and parts[2] and parts[3] == "run":
+        return unquote(parts[2]), "run"
+    return None
+
+
+async def _workflows(request: Request) -> Response:
+    """POST /workflows/<name>/run and GET /workflows/<name>, each allowing only its method."""
+    target = _agent_segment(request)
+    if target is None:
+        return error_response(404, "Not found")
+    name, rest = target
+    allowed = ("POST",) if rest == "run" else ("GET", "HEAD")
+    if request.method not in allowed:
+        return error_response(405, "Method not allowed", headers={"Allow": ", ".join(allowed)})
+    if rest == "run":
+        return await _serve(request, "run", lambda r, s: _run(r, s, name))
+    return await _serve(request, "agent", lambda r, s: _get_agent(r, s, name))
+
+
+async def _results_endpoint(request: Request) -> Response:
+    return await _serve(request, "results", _results)
+
+
+async def _get_agent(request: Request, state: SandboxState, name: str) -> Response:
+    version, problem = _checks.positive_int(
+        request.query_params.get("version"), ["query", "version"]
+    )
+    if problem:
+        return invalid(problem)
+    label = request.query_params.get("label")
+    if label is not None and version is not None:
+        return error_response(422, "version and label are mutually exclusive")
+    found = _find_version(state, name, version, label)
+    return found if isinstance(found, Response) else JSONResponse(found.to_dict())
+
+
+def _find_version(
+    state: SandboxState, name: str, number: int | None, label: str | None
+) -> AgentVersion | Response:
+    """The agent version asked for, or the 404 that says whether the agent or the version is
+    unknown."""
+    agent = state.catalog.find(name)
+    if agent is None:
+        return error_response(404, "Workflow not found")
+    version = agent.version(number=number, label=label)
+    if version is None:
+        return error_response(404, "Workflow version not found")
+    return version
+
+
+async def _run(request: Request, state: SandboxState, name: str) -> Response:
+    body, problems = _checks.run_body(await request.body())
+    if problems:
+        return invalid(*problems)
+    label, number = body.get("workflow_label_name"), body.get("workflow_version_number")
+    number = None if number is None else int(number)
+    if label is not None and number is not None:
+        return error_response(
+            422, "workflow_label_name and workflow_version_number are mutually exclusive"
+        )
+    callback_url = body.get("callback_url")
+    version = _find_version(state, name, number, label)
+    if isinstance(version, Response):
+        return version
+    inputs = body.get("input_variables", {})
+    warnings = [_checks.input_warning(input_names(version), set(inputs))]
+    deliver_to = callback_url
+    if callback_url and not state.allow_remote_callbacks and not is_loopback(callback_url):
+        deliver_to = None
+        warnings.append(REMOTE_CALLBACK_WARNING)
+    execution = state.executions.start(version, inputs, deliver_to, state.callbacks.deliver)
+    answer = {
+        "success": True,
+        "message": "Workflow execution created successfully",
+        "warning": "; ".join(filter(None, warnings)) or None,
+        "workflow_version_execution_id": execution.id,
+    }
+    return JSONResponse(answer, status_code=202 if callback_url else 201)
+
+
+async def _results(request: Request, state: SandboxState) -> Response:
+    params = request.query_params
+    loc: list[str | int] = ["query", "workflow_version_execution_id"]
+    if "workflow_version_execution_id" not in params:
+        return invalid((loc, "Field required", "missing"))
+    execution_id, problem = _checks.positive_int(params["workflow_version_execution_id"], loc)
+    if problem:
+        return invalid(problem)
+    everything, problem = _checks.flag(
+        params.get("return_all_outputs"), ["query", "return_all_outputs"]
+    )
+    if problem:
+        return invalid(problem)
+    execution = state.executions.get(execution_id) if execution_id else None
+    if execution is None:
+        return error_response(404, "Workflow version execution not found")
+    if not execution.has_output_node:
+        return error_response(
+            400,
+            "No output node found for this workflow version execution",
+            output=execution.node_map(),
+        )
+    everything = everything or execution.failed_without_output
+    body = execution.node_map() if everything else execution.main_output
+    return JSONResponse(body, status_code=200 if execution.done else 202)
+
+
+def create_app(
+    agents: str | Any | None = None,
+    *,
+    api_key: str = DEFAULT_API_KEY,
+    faults: Faults | None = None,
+    max_executions: int = 1000,
+    allow_remote_callbacks: bool = False,
+) -> Starlette:
+    """The sandbox as an ASGI app. `agents` is a YAML/JSON file, loaded data, or None for the
+    bundled demo agents."""
+    faults = faults or Faults()
+    state = SandboxState(
+        catalog=load_catalog(agents),
+        executions=Executions(max_executions),
+        api_key=api_key,
+        faults=faults,
+        allow_remote_callbacks=allow_remote_callbacks,
+        random=random.Random(faults.seed),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await state.executions.stop()
+        await state.callbacks.close()
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        """Unknown paths and methods answer a JSON error body like every other error."""
+        assert isinstance(error, HTTPException)
+        return error_response(error.status_code, error.detail, headers=error.headers)
+
+    app = Starlette(
+        exception_handlers={HTTPException: http_error},
+        routes=[
+            Route("/workflow-version-execution-results", _results_endpoint, methods=["GET"]),
+            Route("/workflows/{rest:anything}", _workflows, methods=ANY_METHOD),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.sandbox = state
+    return app

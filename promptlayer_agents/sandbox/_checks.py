@@ -1,0 +1,89 @@
+"""Checking requests as the API does: query parameters and the run body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ..rules import is_http_url
+from ._errors import Issue
+
+TRUE = frozenset({"true", "1", "yes", "on"})
+FALSE = frozenset({"false", "0", "no", "off"})
+
+
+def _is_integral(value: object) -> bool:
+    """An integer as JSON Schema counts one: 3 and 3.0 alike, never a boolean."""
+    return type(value) is int or (type(value) is float and value.is_integer())
+
+
+RUN_FIELDS: dict[str, tuple[Callable[[Any], bool], str, str]] = {
+    "workflow_label_name": (
+        lambda v: v is None or (isinstance(v, str) and v != ""),
+        "Input should be a non-empty string",
+        "string_type",
+    ),
+    "workflow_version_number": (
+        lambda v: v is None or (_is_integral(v) and v > 0),
+        "Input should be an integer greater than 0",
+        "int_type",
+    ),
+    "metadata": (
+        lambda v: (
+            v is None or (isinstance(v, dict) and all(isinstance(x, str) for x in v.values()))
+        ),
+        "Input should be an object of strings",
+        "dict_type",
+    ),
+    "input_variables": (lambda v: isinstance(v, dict), "Input should be an object", "dict_type"),
+    "return_all_outputs": (lambda v: isinstance(v, bool), "Input should be a boolean", "bool_type"),
+    "callback_url": (lambda v: v is None or is_http_url(v), "Input should be a URL", "url_type"),
+}
+
+
+def positive_int(text: str | None, loc: list[str | int]) -> tuple[int | None, Issue | None]:
+    """A query parameter that must be an integer > 0: (value, None) or (None, the problem)."""
+    if text is None:
+        return None, None
+    try:
+        value = int(text)
+    except ValueError:
+        return None, (loc, "Input should be a valid integer", "int_parsing")
+    if value <= 0:
+        return None, (loc, "Input should be greater than 0", "greater_than")
+    return value, None
+
+
+def flag(text: str | None, loc: list[str | int]) -> tuple[bool, Issue | None]:
+    """A boolean query parameter, false when absent."""
+    value = (text or "false").lower()
+    if value not in TRUE | FALSE:
+        return False, (loc, "Input should be a valid boolean", "bool_parsing")
+    return value in TRUE, None
+
+
+def run_body(raw: bytes) -> tuple[dict[str, Any], list[Issue]]:
+    """The run body as an object, and every problem with it."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return {}, [(["body"], "JSON decode error", "json_invalid")]
+    if not isinstance(body, dict):
+        return {}, [(["body"], "Input should be an object", "dict_type")]
+    problems: list[Issue] = [
+        (["body", key], msg, kind)
+        for key, (ok, msg, kind) in RUN_FIELDS.items()
+        if key in body and not ok(body[key])
+    ]
+    return body, problems
+
+
+def input_warning(expected: set[str], given: set[str]) -> str | None:
+    """The API's warning about missing or unexpected input variables (the run starts anyway)."""
+    notes = []
+    if missing := sorted(expected - given):
+        notes.append(f"Missing input variables: {', '.join(missing)}")
+    if unexpected := sorted(given - expected):
+        notes.append(f"Unexpected input variables: {', '.join(unexpected)}")
+    return "; ".join(notes) or None

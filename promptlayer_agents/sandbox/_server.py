@@ -1,0 +1,122 @@
+"""Serving the sandbox: in the foreground (the command line) or on a thread (tests, demos).
+
+The listening socket is bound before the server starts, so the URL is known and usable at once;
+connections made before uvicorn is ready wait in the socket's backlog.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from types import TracebackType
+from typing import Any, Self
+
+import uvicorn
+from starlette.applications import Starlette
+
+from ._app import DEFAULT_API_KEY, SandboxState, create_app
+from ._faults import Faults
+
+STOP_TIMEOUT = 10.0
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0 picks a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they
+    # are TCP, and without that every answer written in two parts waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(512)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """The http URL a bound socket serves."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def uvicorn_server(app: Starlette, *, log_level: str) -> uvicorn.Server:
+    config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_graceful_shutdown=2)
+    return uvicorn.Server(config)
+
+
+class Sandbox:
+    """A sandbox server on a background thread: `with Sandbox() as sandbox: sandbox.url`.
+
+    Binds 127.0.0.1 on a free port unless told otherwise; stops (and stops listening) on exit.
+    Keyword arguments other than host and port go to `create_app`.
+    """
+
+    def __init__(
+        self,
+        agents: Any = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_key: str = DEFAULT_API_KEY,
+        faults: Faults | None = None,
+        log_level: str = "warning",
+        **options: Any,
+    ) -> None:
+        self.api_key = api_key
+        self.app = create_app(agents, api_key=api_key, faults=faults, **options)
+        self._host, self._port, self._log_level = host, port, log_level
+        self._sock: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def state(self) -> SandboxState:
+        """What the server holds and has seen (executions, request counts)."""
+        state: SandboxState = self.app.state.sandbox
+        return state
+
+    @property
+    def url(self) -> str:
+        if self._sock is None:
+            raise RuntimeError("the sandbox is not running")
+        return url_of(self._sock)
+
+    def start(self) -> None:
+        self._sock = bind(self._host, self._port)
+        self._server = uvicorn_server(self.app, log_level=self._log_level)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and wait (bounded) for the server thread to end."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(STOP_TIMEOUT)
+            if self._thread.is_alive():
+                raise RuntimeError("the sandbox did not stop within its timeout")
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = self._sock = None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve(sock: socket.socket, app: Starlette, *, log_level: str = "info") -> None:
+    """Serve in the foreground until interrupted (Ctrl-C)."""
+    uvicorn_server(app, log_level=log_level).run(sockets=[sock])

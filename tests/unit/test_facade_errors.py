@@ -1,0 +1,144 @@
+"""Every failure is a typed error carrying what a caller needs to act on it."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import promptlayer_agents as pa
+
+from ..fakes import Make, reply, started
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, pa.BadRequestError),
+        (401, pa.AuthenticationError),
+        (403, pa.PermissionDeniedError),
+        (404, pa.NotFoundError),
+        (409, pa.ConflictError),
+        (422, pa.UnprocessableEntityError),
+        (429, pa.RateLimitError),
+        (500, pa.InternalServerError),
+        (503, pa.InternalServerError),
+        (418, pa.APIStatusError),
+    ],
+)
+def test_status_maps_to_its_error(
+    harness: Make, status: int, error: type[pa.APIStatusError]
+) -> None:
+    body = {"success": False, "message": "nope"}
+    h = harness(default=reply(status, body, {"x-request-id": "req-1"}), max_retries=0)
+
+    with pytest.raises(error) as caught:
+        h.get("bot")
+
+    assert isinstance(caught.value, pa.APIStatusError)
+    assert isinstance(caught.value, pa.PromptLayerError)
+    assert (caught.value.status_code, caught.value.message) == (status, "nope")
+    assert caught.value.body == body
+    assert caught.value.request_id == "req-1"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"success": False, "message": "Workflow not found"}, "Workflow not found"),
+        ({"success": False, "error": "Workflow not found"}, "Workflow not found"),
+        ({"detail": "Not authenticated"}, "Not authenticated"),
+        (
+            {"detail": [{"loc": ["query", "version"], "msg": "must be > 0", "type": "x"}]},
+            "query.version: must be > 0",
+        ),
+        ("a JSON string", "a JSON string"),
+    ],
+)
+def test_server_message_is_read_from_every_error_form(
+    harness: Make, body: object, message: str
+) -> None:
+    h = harness(reply(422, body))
+
+    with pytest.raises(pa.UnprocessableEntityError) as caught:
+        h.get("bot")
+
+    assert caught.value.message == message
+
+
+def test_a_non_json_error_body_gives_an_excerpt(harness: Make) -> None:
+    h = harness(httpx.Response(422, text="<html>" + "x" * 1000 + "</html>"))
+
+    with pytest.raises(pa.UnprocessableEntityError) as caught:
+        h.get("bot")
+
+    assert caught.value.message == "<html>" + "x" * 194
+
+
+@pytest.mark.parametrize(
+    ("response", "match"),
+    [
+        (httpx.Response(200, text="<html><body>Bad gateway</body></html>"), "<html>"),
+        (httpx.Response(200, text='{"success": true, "workflow_id": 1, "work'), "workflow_id"),
+        (
+            httpx.Response(200, json={"success": True, "workflow": {"id": 3, "name": "a"}}),
+            "only the agent's summary",
+        ),
+        (httpx.Response(302, headers={"location": "/login"}), "unexpected status"),
+    ],
+)
+def test_unreadable_answers_are_response_validation_errors(
+    harness: Make, response: httpx.Response, match: str
+) -> None:
+    h = harness(response)
+
+    with pytest.raises(pa.ResponseValidationError, match=match) as caught:
+        h.get("bot")
+
+    assert caught.value.status_code == response.status_code
+
+
+def test_missing_required_field_is_a_response_validation_error(harness: Make) -> None:
+    h = harness(reply(201, {"success": True, "message": "ok"}))
+
+    with pytest.raises(pa.ResponseValidationError, match="workflow_version_execution_id") as caught:
+        h.run("bot")
+
+    assert caught.value.status_code == 201
+    assert '"success": true' in caught.value.excerpt
+
+
+def test_connection_failure(harness: Make) -> None:
+    h = harness(default=httpx.ConnectError("Connection refused"), max_retries=0)
+
+    with pytest.raises(pa.APIConnectionError, match="Connection refused"):
+        h.get("bot")
+
+
+def test_timeout(harness: Make) -> None:
+    h = harness(default=httpx.ReadTimeout("timed out"), max_retries=0)
+
+    with pytest.raises(pa.APITimeoutError):
+        h.get("bot")
+
+
+def test_every_request_has_a_timeout(harness: Make) -> None:
+    h = harness(started(), timeout=12.5)
+
+    h.run("bot")
+
+    timeouts = h.api.requests[0].extensions["timeout"]
+    assert set(timeouts.values()) == {12.5}
+
+
+def test_run_warning_is_returned_and_logged(
+    harness: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness(started(warning="Missing input variables: question"))
+
+    with caplog.at_level("WARNING", logger="promptlayer_agents"):
+        run = h.run("bot")
+
+    assert run.warning == "Missing input variables: question"
+    assert run.execution_id == 787
+    assert any("Missing input variables" in r.getMessage() for r in caplog.records)
+    assert all(r.name == "promptlayer_agents" for r in caplog.records)

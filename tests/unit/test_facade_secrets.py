@@ -1,0 +1,61 @@
+"""The API key never shows: not in repr, str, errors or log records."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+
+import promptlayer_agents as pa
+from promptlayer_agents._flows import Send
+
+from ..fakes import Make, node, reply, started
+from ..helpers import API_KEY
+
+
+def test_reprs_hide_the_key() -> None:
+    agents = pa.Agents(api_key=API_KEY)
+    client = pa.api_client(api_key=API_KEY)
+
+    for shown in [repr(agents), str(agents), repr(agents.settings), repr(client), str(client)]:
+        assert API_KEY not in shown
+    assert "token='***'" in repr(client)
+    assert repr(Send({"headers": {"X-API-KEY": API_KEY}}, 1.0)).count(API_KEY) == 0
+    agents.close()
+
+
+def test_api_client_is_configured_like_agents(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMPTLAYER_API_KEY", API_KEY)
+    monkeypatch.setenv("PROMPTLAYER_BASE_URL", "http://127.0.0.1:9")
+
+    with pa.api_client(timeout=7.0) as client:
+        http = client.get_httpx_client()
+
+        assert http.headers["X-API-KEY"] == API_KEY
+        assert str(http.base_url) == "http://127.0.0.1:9"
+        assert http.timeout.read == 7.0
+
+
+def test_errors_and_logs_never_carry_the_key(
+    harness: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness(
+        started(warning="Missing input variables: q"),
+        reply(503),
+        reply(202, {"A": node("RUNNING", output=True)}),
+        default=reply(401, {"message": "Invalid API key"}),
+    )
+    shown: list[str] = []
+
+    with caplog.at_level(logging.DEBUG):
+        h.run("bot")
+        calls: list[Callable[[], object]] = [lambda: h.wait(787, timeout=1.0), lambda: h.get("bot")]
+        for call in calls:
+            with pytest.raises(pa.PromptLayerError) as caught:
+                call()
+            shown += [str(caught.value), repr(caught.value), repr(vars(caught.value))]
+
+    shown += [record.getMessage() for record in caplog.records]
+    assert caplog.records, "expected the warning and retry to be logged"
+    assert not [text for text in shown if API_KEY in text]
