@@ -112,6 +112,8 @@ class Agents(_Base):
         except httpx.TransportError as error:
             return error
 
+    # Each method taking `label` and `version` has two overloads, so that passing both is a type
+    # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
     @overload
     def run(
         self,
@@ -329,6 +331,8 @@ class AsyncAgents(_Base):
             except httpx.TransportError as error:
                 return error
 
+    # Each method taking `label` and `version` has two overloads, so that passing both is a type
+    # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
     @overload
     async def run(
         self,
