@@ -31,10 +31,7 @@ def main() -> None:
             output = " (output)" if step.is_output_node else ""
             print(f"  {step.name}: {step.node_type}{after}{output}")
         for edge in definition.edges:
-            rules = " and ".join(
-                f"{c.left_config.source} {c.operator} {c.right_config.static_value!r}"
-                for c in (edge.conditionals or [])
-            )
+            rules = " and ".join(str(condition) for condition in edge.conditionals)
             print(f"  {edge.source_node_name} -> {edge.target_node_name} when {rules or 'always'}")
 
         start = time.monotonic()

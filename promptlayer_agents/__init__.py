@@ -9,7 +9,8 @@ Public modules besides this one: `promptlayer_agents.rules` (the API's rules, st
 local server, with the `sandbox` extra). Modules whose names start with `_` are private.
 """
 
-from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
+import logging as _logging
+from importlib import metadata as _metadata
 
 from ._errors import (
     APIConnectionError,
@@ -31,28 +32,39 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._facade import Agents, AsyncAgents, api_client
+from ._json import JSON
 from ._polling import PollPolicy
 from ._results import ExecutionResult, NodeState, RunStarted, parse_callback
+from .definitions import AgentDefinition, EdgeCondition, EdgeDefinition, NodeDefinition
 
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("promptlayer-agents")  # one source: the package metadata
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
-__all__ = [
+# A library logs and leaves the output to the application: without this, Python's last-resort
+# handler would print the package's warnings to stderr on its own.
+_logging.getLogger("promptlayer_agents").addHandler(_logging.NullHandler())
+
+__all__ = [  # noqa: RUF022 (plain sorted order, as the pin in test_public_surface.py)
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
-    "AgentEdge",
-    "AgentNode",
-    "AgentVersion",
+    "AgentDefinition",
     "Agents",
     "AsyncAgents",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "EdgeCondition",
+    "EdgeDefinition",
     "ExecutionFailedError",
     "ExecutionResult",
     "InternalServerError",
     "InvalidInputError",
+    "JSON",
+    "NodeDefinition",
     "NodeState",
     "NotFoundError",
     "PermissionDeniedError",

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, overload
 
 import httpx
 
 from promptlayer_agents_api import AuthenticatedClient
-from promptlayer_agents_api.models import AgentVersion
 
 from . import _flows
 from ._clock import SYSTEM_CLOCK
@@ -29,6 +28,7 @@ from ._errors import ConfigurationError
 from ._flows import Flow, ProgressCallback, Send, Sleep
 from ._polling import PollPolicy
 from ._results import ExecutionResult, RunStarted
+from .definitions import AgentDefinition
 
 T = TypeVar("T")
 
@@ -112,6 +112,34 @@ class Agents(_Base):
         except httpx.TransportError as error:
             return error
 
+    # Each method taking `label` and `version` has two overloads, so that passing both is a type
+    # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
+    @overload
+    def run(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: None = None,
+        return_all_outputs: bool = False,
+        callback_url: str | None = None,
+    ) -> RunStarted: ...
+
+    @overload
+    def run(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: None = None,
+        version: int | None = None,
+        return_all_outputs: bool = False,
+        callback_url: str | None = None,
+    ) -> RunStarted: ...
+
     def run(
         self,
         agent: str | int,
@@ -165,6 +193,34 @@ class Agents(_Base):
             _flows.wait(self._ctx, execution_id, timeout, poll_interval, on_progress)
         )
 
+    @overload
+    def run_and_wait(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: None = None,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult: ...
+
+    @overload
+    def run_and_wait(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: None = None,
+        version: int | None = None,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult: ...
+
     def run_and_wait(
         self,
         agent: str | int,
@@ -192,9 +248,27 @@ class Agents(_Base):
             )
         )
 
+    @overload
+    def get(
+        self,
+        agent: str | int,
+        *,
+        label: str | None = None,
+        version: None = None,
+    ) -> AgentDefinition: ...
+
+    @overload
+    def get(
+        self,
+        agent: str | int,
+        *,
+        label: None = None,
+        version: int | None = None,
+    ) -> AgentDefinition: ...
+
     def get(
         self, agent: str | int, *, label: str | None = None, version: int | None = None
-    ) -> AgentVersion:
+    ) -> AgentDefinition:
         """The agent's definition: the latest version, or the one with `label` or `version`."""
         return self._drive(_flows.get(self._ctx, agent, label, version))
 
@@ -257,6 +331,34 @@ class AsyncAgents(_Base):
             except httpx.TransportError as error:
                 return error
 
+    # Each method taking `label` and `version` has two overloads, so that passing both is a type
+    # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
+    @overload
+    async def run(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: None = None,
+        return_all_outputs: bool = False,
+        callback_url: str | None = None,
+    ) -> RunStarted: ...
+
+    @overload
+    async def run(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: None = None,
+        version: int | None = None,
+        return_all_outputs: bool = False,
+        callback_url: str | None = None,
+    ) -> RunStarted: ...
+
     async def run(
         self,
         agent: str | int,
@@ -310,6 +412,34 @@ class AsyncAgents(_Base):
             _flows.wait(self._ctx, execution_id, timeout, poll_interval, on_progress)
         )
 
+    @overload
+    async def run_and_wait(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: str | None = None,
+        version: None = None,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult: ...
+
+    @overload
+    async def run_and_wait(
+        self,
+        agent: str | int,
+        *,
+        input_variables: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, str] | None = None,
+        label: None = None,
+        version: int | None = None,
+        timeout: float = DEFAULT_WAIT_DEADLINE,
+        poll_interval: float | PollPolicy | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> ExecutionResult: ...
+
     async def run_and_wait(
         self,
         agent: str | int,
@@ -337,9 +467,27 @@ class AsyncAgents(_Base):
             )
         )
 
+    @overload
+    async def get(
+        self,
+        agent: str | int,
+        *,
+        label: str | None = None,
+        version: None = None,
+    ) -> AgentDefinition: ...
+
+    @overload
+    async def get(
+        self,
+        agent: str | int,
+        *,
+        label: None = None,
+        version: int | None = None,
+    ) -> AgentDefinition: ...
+
     async def get(
         self, agent: str | int, *, label: str | None = None, version: int | None = None
-    ) -> AgentVersion:
+    ) -> AgentDefinition:
         """The agent's definition: the latest version, or the one with `label` or `version`."""
         return await self._drive(_flows.get(self._ctx, agent, label, version))
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from promptlayer_agents_api.models import AgentVersion, ExecutionNodeMap, NoOutputNodeError
+from promptlayer_agents_api.models import ExecutionNodeMap, NoOutputNodeError
 
 from . import _inputs, _operations, _results
 from ._clock import Clock
@@ -30,6 +30,7 @@ from ._errors import (
 from ._polling import PollPolicy, poll_delay, poll_policy
 from ._results import ExecutionResult, RunStarted
 from ._retries import may_retry, retry_after, retry_delay
+from .definitions import AgentDefinition
 
 logger = logging.getLogger("promptlayer_agents")
 
@@ -268,10 +269,10 @@ def _finish(ctx: Context, result: ExecutionResult, deadline: float) -> Flow[Exec
     return result
 
 
-def get(ctx: Context, agent: object, label: object, version: object) -> Flow[AgentVersion]:
+def get(ctx: Context, agent: object, label: object, version: object) -> Flow[AgentDefinition]:
     """The agent's definition: the latest version, or the one with this label or number."""
     ref = _inputs.agent_ref(agent)
     label_name, version_number = _inputs.version_choice(label, version)
     call = _operations.agent_call(ref, label_name, version_number)
     response = yield from send(ctx, call, idempotent=True)
-    return _operations.parse_agent(response)
+    return AgentDefinition.from_model(_operations.parse_agent(response))

@@ -15,6 +15,7 @@ from promptlayer_agents_api.models import ExecutionCallback, ExecutionNodeMap, N
 from promptlayer_agents_api.types import Unset
 
 from ._errors import InvalidInputError
+from ._json import JSON
 from .rules import ExecutionStatus, execution_status, failed_nodes, is_final
 from .rules import succeeded_outputs as _succeeded_outputs
 
@@ -37,7 +38,7 @@ class NodeState:
 
     name: str
     status: str
-    value: Any
+    value: JSON
     error_message: str | None
     raw_error_message: str | None
     is_output_node: bool
@@ -74,7 +75,7 @@ class ExecutionResult:
 
     execution_id: int
     done: bool
-    output: Any = None
+    output: JSON = None
     nodes: Mapping[str, NodeState] = field(default_factory=dict)
 
     @property

@@ -12,7 +12,14 @@ from typing import Any
 from .. import Agents, ExecutionFailedError, ExecutionResult, InvalidInputError
 from ..definitions import describe
 from ..rules import failure_summary
-from ._common import EXIT_FAILED, EXIT_OK, timeout_option, version_options
+from ._common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    interrupted_wait,
+    timeout_option,
+    version_options,
+)
 from ._terminal import StatusLine, WaitStatus
 
 
@@ -134,6 +141,10 @@ def _wait(agents: Agents, execution_id: int, args: argparse.Namespace) -> int:
     line = StatusLine()
     try:
         result = agents.wait(execution_id, timeout=args.timeout, on_progress=WaitStatus(line))
+    except KeyboardInterrupt:
+        line.clear()
+        print(interrupted_wait(execution_id), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except ExecutionFailedError as failed:
         line.clear()
         if args.json or args.all_outputs:
@@ -157,8 +168,7 @@ def run_command(args: argparse.Namespace) -> int:
             version=args.version,
             return_all_outputs=args.all_outputs,
         )
-        if started.warning:
-            print(f"warning: {started.warning}", file=sys.stderr)
+        # The client logs the run's warning; the command prints it once (see _terminal).
         if args.no_wait:
             data = {"execution_id": started.execution_id, "warning": started.warning}
             print(json.dumps(data) if args.json else started.execution_id)

@@ -18,8 +18,9 @@ import json
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -198,10 +199,12 @@ def _failed(result: ExecutionResult) -> str:
 
 @dataclass
 class Tally:
-    """Inputs finished so far (skipped ones included) and how many of them did not succeed."""
+    """Inputs finished so far (skipped ones included), how many of them did not succeed, and
+    how many ended in each status (for the progress bar)."""
 
     done: int = 0
     bad: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
 
 
 class Batch:
@@ -213,13 +216,15 @@ class Batch:
         self.args = args
         self.todo: Iterator[Item] = iter(todo)
         self.ledger = ledger
-        self.tally = Tally(done=total - len(todo))
+        finished = Counter(str(record.get("status")) for record in _whole_records(ledger.out))
+        self.tally = Tally(done=total - len(todo), statuses=finished)
         self.progress = ProgressBar(total, StatusLine())
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, self._interrupt)
+        self.progress.update(self.tally.done, self.tally.statuses, force=True)
         try:
             async with AsyncAgents(
                 api_key=self.args.api_key, base_url=self.args.base_url
@@ -228,7 +233,7 @@ class Batch:
                 await asyncio.gather(*workers)
         finally:
             loop.remove_signal_handler(signal.SIGINT)
-            self.progress.update(self.tally.done, self.tally.bad, force=True)
+            self.progress.update(self.tally.done, self.tally.statuses, force=True)
             self.progress.line.clear()
 
     def _interrupt(self) -> None:
@@ -246,7 +251,8 @@ class Batch:
             self.ledger.record(record)
             self.tally.done += 1
             self.tally.bad += record["status"] != "SUCCESS"
-            self.progress.update(self.tally.done, self.tally.bad)
+            self.tally.statuses[record["status"]] += 1
+            self.progress.update(self.tally.done, self.tally.statuses)
 
     async def _one(self, agents: AsyncAgents, item: Item) -> dict[str, Any] | None:
         """Run (or resume) one input; None when stopped before it finished."""

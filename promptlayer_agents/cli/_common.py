@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from .. import (
@@ -77,11 +78,46 @@ def exit_code(error: PromptLayerError) -> int:
     return EXIT_API  # APIStatusError, APIConnectionError, ResponseValidationError
 
 
+def resume_hint(execution_id: int) -> str:
+    """The command that picks up waiting for an execution."""
+    return f"resume with: promptlayer-agents results {execution_id} --wait"
+
+
+def interrupted_wait(execution_id: int) -> str:
+    """What Ctrl-C during a wait prints: the execution goes on, and how to wait for it again."""
+    return (
+        f"promptlayer-agents: interrupted; execution {execution_id} keeps running "
+        f"({resume_hint(execution_id)})"
+    )
+
+
+SUMMARY_CHARS = 160
+_HTML = re.compile(r"<(?:!doctype|html|head|body|title|h1|p|div)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>?")
+_REQUEST_ID = re.compile(r"\[request id [^\]]*\]$")
+
+
+def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """An error message on one line: an HTML page in it reduced to its title (or its first
+    words), whitespace and escaped newlines collapsed, cut to `limit` characters."""
+    page = _HTML.search(text)
+    if page:
+        head, html = text[: page.start()], text[page.start() :].replace("\\n", " ")
+        request_id = _REQUEST_ID.search(html)
+        title = _TITLE.search(html)
+        words = title.group(1) if title else _TAG.sub(" ", _REQUEST_ID.sub("", html))
+        text = head.rstrip("'\" ") + " " + words.strip("'\" ")
+        text += f" {request_id.group(0)}" if request_id else ""
+    text = " ".join(text.replace("\\n", " ").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def report(error: PromptLayerError) -> int:
     """Print the error as one line on stderr; answers its exit code."""
-    message, hint = str(error), _hint(error)
+    message, hint = one_line(str(error)), _hint(error)
     if isinstance(error, WaitTimeoutError):
         message = f"execution {error.execution_id} still running after {error.waited:.1f}s"
-        hint = f"resume with: promptlayer-agents results {error.execution_id} --wait"
+        hint = resume_hint(error.execution_id)
     print(f"promptlayer-agents: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     return exit_code(error)

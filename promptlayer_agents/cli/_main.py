@@ -9,10 +9,46 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from .. import PromptLayerError
 from . import _agents, _batch, _sandbox
 from ._common import EXIT_CODES, EXIT_INTERRUPTED, report
+from ._terminal import setup_output
+
+
+class _Version(argparse.Action):
+    """--version: print the installed distribution's version (read only when asked)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        print(f"{parser.prog} {metadata.version('promptlayer-agents')}")
+        parser.exit()
+
+
+def _output_options(command: argparse.ArgumentParser, default: object) -> None:
+    """-v/--verbose and -q/--quiet, before or after the subcommand."""
+    group = command.add_mutually_exclusive_group()
+    group.add_argument(
+        "-v",
+        "--verbose",
+        dest="verbosity",
+        action="store_const",
+        const=1,
+        default=default,
+        help="also print retries and each request",
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        dest="verbosity",
+        action="store_const",
+        const=-1,
+        default=default,
+        help="print results and errors only: no warnings, status line or progress bar",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,6 +59,8 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    top.add_argument("--version", action=_Version)
+    _output_options(top, 0)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     connection = argparse.ArgumentParser(add_help=False)
     group = connection.add_argument_group("connection")
@@ -33,12 +71,15 @@ def parser() -> argparse.ArgumentParser:
     _agents.add_commands(commands, connection)
     _batch.add_command(commands, connection)
     _sandbox.add_command(commands)
+    for command in commands.choices.values():
+        _output_options(command, argparse.SUPPRESS)  # given after the subcommand, it wins
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; answers the exit code."""
     args = parser().parse_args(argv)
+    setup_output(args.verbosity)
     try:
         code: int = args.handler(args)
     except PromptLayerError as error:

@@ -75,6 +75,9 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="also POST callbacks to addresses other than loopback",
     )
     sandbox.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    sandbox.add_argument(
+        "--access-log", action="store_true", help="print a line for every request (off by default)"
+    )
     sandbox.set_defaults(handler=_sandbox)
 
 
@@ -93,9 +96,9 @@ def _sandbox(args: argparse.Namespace) -> int:
     try:
         faults = Faults(
             latency=args.latency,
-            rate_limited=args.rate_limit,
+            rate_limit=args.rate_limit,
             unavailable=args.unavailable,
-            dropped=args.drop,
+            drop=args.drop,
             retry_after=args.retry_after,
             seed=args.seed,
         )
@@ -119,7 +122,7 @@ def _sandbox(args: argparse.Namespace) -> int:
     print(f"  export PROMPTLAYER_API_KEY={api_key}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
-        serve(sock, app, log_level=args.log_level)
+        serve(sock, app, log_level=args.log_level, access_log=args.access_log)
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on
         pass
     finally:

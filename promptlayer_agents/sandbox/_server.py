@@ -6,6 +6,8 @@ connections made before uvicorn is ready wait in the socket's backlog.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
 import threading
 from types import TracebackType
@@ -42,8 +44,27 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def uvicorn_server(app: Starlette, *, log_level: str) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_graceful_shutdown=2)
+class _QuietShutdown(logging.Filter):
+    """Leaves out uvicorn's traceback for a request cancelled because the server is stopping
+    (the client sees its connection close; the traceback says nothing more)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
+def uvicorn_server(app: Starlette, *, log_level: str, access_log: bool = False) -> uvicorn.Server:
+    """A uvicorn server for the app; one line per request only with `access_log`."""
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
+    errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietShutdown) for f in errors.filters):
+        errors.addFilter(_QuietShutdown())
     return uvicorn.Server(config)
 
 
@@ -117,6 +138,8 @@ class Sandbox:
         self.stop()
 
 
-def serve(sock: socket.socket, app: Starlette, *, log_level: str = "info") -> None:
+def serve(
+    sock: socket.socket, app: Starlette, *, log_level: str = "info", access_log: bool = False
+) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
-    uvicorn_server(app, log_level=log_level).run(sockets=[sock])
+    uvicorn_server(app, log_level=log_level, access_log=access_log).run(sockets=[sock])

@@ -227,7 +227,7 @@ def test_agent_without_output_node(sandbox_factory: Start, connect: Connect) -> 
 def test_gets_are_retried_through_injected_429_and_503(
     sandbox_factory: Start, connect: Connect
 ) -> None:
-    faults = Faults(rate_limited=0.3, unavailable=0.3, retry_after=0, seed=7)
+    faults = Faults(rate_limit=0.3, unavailable=0.3, retry_after=0, seed=7)
     sandbox = sandbox_factory(faults=faults)
     client = connect(sandbox, max_retries=20)
 
@@ -241,7 +241,7 @@ def test_gets_are_retried_through_injected_429_and_503(
     ("faults", "error", "created"),
     [
         (Faults(unavailable=1.0), pa.InternalServerError, 0),
-        (Faults(dropped=1.0), pa.APIConnectionError, 1),
+        (Faults(drop=1.0), pa.APIConnectionError, 1),
     ],
 )
 def test_a_run_is_never_sent_twice(
@@ -257,7 +257,7 @@ def test_a_run_is_never_sent_twice(
 
 
 def test_a_rate_limited_run_is_retried(sandbox_factory: Start, connect: Connect) -> None:
-    sandbox = sandbox_factory(faults=Faults(rate_limited=0.5, retry_after=0, seed=3))
+    sandbox = sandbox_factory(faults=Faults(rate_limit=0.5, retry_after=0, seed=3))
 
     started = connect(sandbox, max_retries=10).run("greeter", input_variables={"name": "x"})
 

@@ -160,6 +160,6 @@ def test_a_failed_execution_raises_with_its_nodes() -> None:
 def test_get_retries_a_server_error_then_reads_the_definition() -> None:
     ctx, clock = context()
     result, actions = drive(get(ctx, "bot", "prod", None), clock, [reply(503), reply(200, AGENT)])
-    assert isinstance(result, pa.AgentVersion) and result.workflow_name == "bot"
+    assert isinstance(result, pa.AgentDefinition) and result.workflow_name == "bot"
     assert sends(actions)[0].request["params"] == {"label": "prod"}
     assert [type(a) for a in actions] == [Send, Sleep, Send]

@@ -1,0 +1,146 @@
+"""The typed views of an agent definition: absent fields read as empty lists, empty mappings or
+None; configuration is read-only; conditions read leniently; the generated model stays reachable
+and `to_dict()` is the API's JSON unchanged."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from promptlayer_agents import AgentDefinition, EdgeCondition
+from promptlayer_agents.definitions import dependency_order, describe, upstream
+from promptlayer_agents_api.models import AgentVersion, EdgeConditional
+
+FULL: dict[str, Any] = {
+    "success": True,
+    "workflow_id": 7,
+    "workflow_name": "support-bot",
+    "version": 3,
+    "workflow_version_id": 70,
+    "commit_message": "route premium",
+    "required_input_variables": {"question": "string"},
+    "release_labels": ["prod", "staging"],
+    "created_at": "2026-01-02T03:04:05+00:00",
+    "nodes": [
+        {
+            "id": "n2",
+            "name": "Answer",
+            "node_type": "PROMPT_TEMPLATE",
+            "is_output_node": True,
+            "configuration": {"template": "Answer {Question}", "model": {"name": "x"}},
+            "dependencies": ["Question"],
+            "workflow_version_id": 70,
+        },
+        {
+            "id": "n1",
+            "name": "Question",
+            "node_type": "VARIABLE",
+            "is_output_node": False,
+            "configuration": {"value": 1},
+            "dependencies": ["question"],
+        },
+    ],
+    "edges": [
+        {
+            "id": "e1",
+            "source_node_name": "Question",
+            "target_node_name": "Answer",
+            "is_and": True,
+            "conditionals": [
+                {
+                    "position": 0,
+                    "operator": "=",
+                    "left_config": {"source": "Question"},
+                    "right_config": {"static_value": "premium"},
+                }
+            ],
+        }
+    ],
+}
+BARE = {k: FULL[k] for k in ("success", "workflow_id", "workflow_name", "version")} | {
+    "workflow_version_id": 70,
+    "nodes": [dict(FULL["nodes"][1])],
+    "edges": [{k: v for k, v in FULL["edges"][0].items() if k != "conditionals"}],
+}
+
+
+def test_every_field_reads_with_its_plain_type() -> None:
+    agent = AgentDefinition.from_model(AgentVersion.from_dict(FULL))
+
+    assert agent.release_labels == ["prod", "staging"]
+    assert dict(agent.required_input_variables) == {"question": "string"}
+    assert agent.commit_message == "route premium"
+    assert agent.created_at == datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    answer = agent.nodes[0]
+    assert (answer.name, answer.workflow_version_id, answer.dependencies) == (
+        "Answer",
+        70,
+        ["Question"],
+    )
+    assert answer.configuration.get("template") == "Answer {Question}"
+    assert dict(answer.configuration) == FULL["nodes"][0]["configuration"]
+    condition = agent.edges[0].conditionals[0]
+    assert (condition.position, condition.operator) == (0, "=")
+    assert (condition.left, condition.right) == (
+        {"source": "Question"},
+        {"static_value": "premium"},
+    )
+    assert str(condition) == 'Question = "premium"'
+
+
+def test_absent_fields_are_empty_or_none() -> None:
+    agent = AgentDefinition.from_model(AgentVersion.from_dict(BARE))
+
+    assert agent.release_labels == [] and dict(agent.required_input_variables) == {}
+    assert agent.commit_message is None and agent.created_at is None
+    assert agent.nodes[0].workflow_version_id is None
+    assert agent.edges[0].conditionals == []
+
+
+def test_configuration_is_read_only_and_the_view_is_frozen() -> None:
+    agent = AgentDefinition.from_model(AgentVersion.from_dict(FULL))
+
+    with pytest.raises(TypeError):
+        agent.nodes[0].configuration["template"] = "changed"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        agent.version = 4  # type: ignore[misc]
+
+
+def test_the_generated_model_and_the_api_json_stay_reachable() -> None:
+    model = AgentVersion.from_dict(FULL)
+    agent = AgentDefinition.from_model(model)
+
+    assert agent.model is model and agent.nodes[0].model is model.nodes[0]
+    assert agent.to_dict() == FULL
+
+
+def test_a_condition_missing_every_field_reads_as_none() -> None:
+    # What a lenient EdgeConditional (every field optional, operands any JSON) may hold.
+    lenient: Any = SimpleNamespace(position=None, operator=None, left_config=5, right_config=None)
+    bare: Any = SimpleNamespace()
+
+    for model in (lenient, bare):
+        condition = EdgeCondition.from_model(model)
+        assert (condition.position, condition.operator, condition.right) == (None, None, None)
+    assert EdgeCondition.from_model(lenient).left == 5
+    assert str(EdgeCondition.from_model(bare)) == "? ? ?"
+
+
+def test_a_strict_condition_model_reads_the_same() -> None:
+    model = EdgeConditional.from_dict(FULL["edges"][0]["conditionals"][0])
+
+    assert EdgeCondition.from_model(model).left == {"source": "Question"}
+
+
+def test_graph_helpers_take_the_view_or_the_generated_model() -> None:
+    model = AgentVersion.from_dict(FULL)
+    agent = AgentDefinition.from_model(model)
+
+    assert upstream(agent) == upstream(model) == {"Answer": ["Question"], "Question": []}
+    assert [n.name for n in dependency_order(agent)] == ["Question", "Answer"]
+    assert dependency_order(model)[0] is model.nodes[1]
+    assert describe(agent) == describe(model)
+    assert 'edge: Question -> Answer when Question = "premium"' in describe(agent)
