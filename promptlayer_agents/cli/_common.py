@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 
 from .. import (
     APIConnectionError,
@@ -23,7 +24,11 @@ EXIT_FAILED = 1  # the execution (or a batch input) failed
 EXIT_USAGE = 2  # bad arguments, input file or configuration
 EXIT_API = 3  # the API refused or could not be reached
 EXIT_TIMEOUT = 4  # still running at the deadline
+EXIT_UNKNOWN = 5  # batch: some inputs may have started, with no execution id (UNKNOWN)
+EXIT_INTERNAL = 70  # a bug: an unexpected exception (sysexits' EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C
+
+MESSAGE_CHARS = 300  # an error line is cut to this length; the full text stays in the results
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
@@ -31,6 +36,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_USAGE}    usage error: bad arguments, input file or configuration (e.g. no API key)
   {EXIT_API}    API or authentication error, or the API could not be reached
   {EXIT_TIMEOUT}    timeout: still running at the deadline (resume with: results ID --wait)
+  {EXIT_UNKNOWN}    batch: some inputs may have started but their answer was lost (UNKNOWN)
+  {EXIT_INTERNAL}   internal error: an unexpected failure in this program (please report it)
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 
@@ -77,11 +84,34 @@ def exit_code(error: PromptLayerError) -> int:
     return EXIT_API  # APIStatusError, APIConnectionError, ResponseValidationError
 
 
-def report(error: PromptLayerError) -> int:
+def one_line(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` fit for one line of a terminal: every secret masked, line breaks and control
+    characters made spaces, cut to MESSAGE_CHARS."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    if len(text) > MESSAGE_CHARS:
+        text = text[: MESSAGE_CHARS - 1] + "…"
+    return text
+
+
+def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
     """Print the error as one line on stderr; answers its exit code."""
     message, hint = str(error), _hint(error)
     if isinstance(error, WaitTimeoutError):
         message = f"execution {error.execution_id} still running after {error.waited:.1f}s"
         hint = f"resume with: promptlayer-agents results {error.execution_id} --wait"
+    message = one_line(message, secrets)
     print(f"promptlayer-agents: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     return exit_code(error)
+
+
+def report_unexpected(error: BaseException, secrets: Iterable[str] = ()) -> int:
+    """Print an exception nobody foresaw as one line, no traceback; answers EXIT_INTERNAL."""
+    message = one_line(f"{type(error).__name__}: {error}", secrets)
+    print(
+        f"promptlayer-agents: internal error: {message} (this is a bug; please report it)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
