@@ -2,6 +2,11 @@
 
 The listening socket is bound before the server starts, so the URL is known and usable at once;
 connections made before uvicorn is ready wait in the socket's backlog.
+
+Limits against abuse, all configurable: connections and requests in progress (uvicorn's
+`limit_concurrency`: past it, uvicorn answers 503), the size of a request's line and headers
+(`h11_max_incomplete_event_size`: past it, 400), and the body size (`create_app`'s
+`max_body_bytes`: 413).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from ._app import DEFAULT_API_KEY, SandboxState, create_app
 from ._faults import Faults
 
 STOP_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 1000  # connections and requests in progress at once
+DEFAULT_MAX_HEADER_BYTES = 64 * 1024  # the request line and headers together
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -42,8 +49,26 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def uvicorn_server(app: Starlette, *, log_level: str) -> uvicorn.Server:
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on", timeout_graceful_shutdown=2)
+def uvicorn_server(
+    app: Starlette,
+    *,
+    log_level: str,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+) -> uvicorn.Server:
+    """uvicorn with the sandbox's limits. h11 always (not httptools when installed), so the
+    header limit is the same everywhere."""
+    if max_connections < 1 or max_header_bytes < 1:
+        raise ValueError("max_connections and max_header_bytes must be at least 1")
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        http="h11",
+        limit_concurrency=max_connections,
+        h11_max_incomplete_event_size=max_header_bytes,
+    )
     return uvicorn.Server(config)
 
 
@@ -51,7 +76,8 @@ class Sandbox:
     """A sandbox server on a background thread: `with Sandbox() as sandbox: sandbox.url`.
 
     Binds 127.0.0.1 on a free port unless told otherwise; stops (and stops listening) on exit.
-    Keyword arguments other than host and port go to `create_app`.
+    `max_connections` and `max_header_bytes` limit the server (see the module's docstring); other
+    keyword arguments go to `create_app`.
     """
 
     def __init__(
@@ -63,11 +89,14 @@ class Sandbox:
         api_key: str = DEFAULT_API_KEY,
         faults: Faults | None = None,
         log_level: str = "warning",
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
         **options: Any,
     ) -> None:
         self.api_key = api_key
         self.app = create_app(agents, api_key=api_key, faults=faults, **options)
         self._host, self._port, self._log_level = host, port, log_level
+        self._limits = {"max_connections": max_connections, "max_header_bytes": max_header_bytes}
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -86,7 +115,7 @@ class Sandbox:
 
     def start(self) -> None:
         self._sock = bind(self._host, self._port)
-        self._server = uvicorn_server(self.app, log_level=self._log_level)
+        self._server = uvicorn_server(self.app, log_level=self._log_level, **self._limits)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
         )
@@ -117,6 +146,19 @@ class Sandbox:
         self.stop()
 
 
-def serve(sock: socket.socket, app: Starlette, *, log_level: str = "info") -> None:
+def serve(
+    sock: socket.socket,
+    app: Starlette,
+    *,
+    log_level: str = "info",
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
-    uvicorn_server(app, log_level=log_level).run(sockets=[sock])
+    server = uvicorn_server(
+        app,
+        log_level=log_level,
+        max_connections=max_connections,
+        max_header_bytes=max_header_bytes,
+    )
+    server.run(sockets=[sock])
