@@ -162,6 +162,19 @@ def _whole_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def _appending(path: Path) -> IO[str]:
+    """The file open for appending lines; a line torn by a crash is ended first, so that the
+    next line is not glued to it (and lost with it)."""
+    stream = path.open("a", encoding="utf-8")
+    if stream.tell() > 0:
+        with path.open("rb") as existing:
+            existing.seek(-1, os.SEEK_END)
+            if existing.read(1) != b"\n":
+                stream.write("\n")
+                stream.flush()
+    return stream
+
+
 class Ledger:
     """The results file and its journal of started executions."""
 
@@ -195,8 +208,7 @@ class Ledger:
 
     def __enter__(self) -> Ledger:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._out = self.out.open("a", encoding="utf-8")
-        self._journal = self.journal.open("a", encoding="utf-8")
+        self._out, self._journal = _appending(self.out), _appending(self.journal)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -382,12 +394,15 @@ def batch_command(args: argparse.Namespace) -> int:
     """Run every input not yet done; print the counts."""
     items = read_items(args.inputs)
     ledger = Ledger(args.out)
-    todo = ledger.resume(items, retry_unknown=args.retry_unknown)
-    if len(todo) < len(items):
-        print(f"skipping {len(items) - len(todo)} inputs already done", file=sys.stderr)
-    with ledger:
-        batch = Batch(args, todo, ledger, total=len(items))
-        asyncio.run(batch.run())
+    try:
+        todo = ledger.resume(items, retry_unknown=args.retry_unknown)
+        if len(todo) < len(items):
+            print(f"skipping {len(items) - len(todo)} inputs already done", file=sys.stderr)
+        with ledger:
+            batch = Batch(args, todo, ledger, total=len(items))
+            asyncio.run(batch.run())
+    except OSError as error:  # the results or journal file cannot be read or written
+        raise InvalidInputError(f"--out {args.out}: {error.strerror or error}") from error
     tally = batch.tally
     left = len(items) - tally.done
     if batch.stopping.is_set() and left:

@@ -22,7 +22,7 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -82,7 +82,10 @@ async def _serve(request: Request, name: str, handler: Handler) -> Response:
         return fault
     if request.headers.get("x-api-key") != state.api_key:
         return error_response(401, "Invalid API key")
-    response = await handler(request, state)
+    try:
+        response = await handler(request, state)
+    except ClientDisconnect:  # gone before its body arrived: nothing started, no one to answer
+        return error_response(400, "The client disconnected before sending its whole body")
     return _faults.maybe_dropped(state.faults, state.random, response)
 
 
