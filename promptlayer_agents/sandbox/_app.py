@@ -11,6 +11,7 @@ of it is read, and an exception in a handler 500 (the server log has the traceba
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -38,6 +39,7 @@ from ._faults import Faults
 
 DEFAULT_API_KEY = "pl_sandbox"
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # 10 MiB: far above any realistic run body
+logger = logging.getLogger(__name__)
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -86,6 +88,11 @@ async def _serve(request: Request, name: str, handler: Handler) -> Response:
         response = await handler(request, state)
     except ClientDisconnect:  # gone before its body arrived: nothing started, no one to answer
         return error_response(400, "The client disconnected before sending its whole body")
+    except HTTPException:
+        raise  # answered by the app's handler, in the same JSON shape
+    except Exception:  # a bug: a JSON 500, the connection kept, the traceback in the log
+        logger.exception("sandbox: %s %s failed", request.method, request.url.path)
+        return error_response(500, "Internal server error")
     return _faults.maybe_dropped(state.faults, state.random, response)
 
 
@@ -269,7 +276,8 @@ def create_app(
         return error_response(error.status_code, error.detail, headers=error.headers)
 
     async def server_error(request: Request, error: Exception) -> Response:
-        """Any exception in a handler: a JSON 500 in the API's shape, not starlette's text."""
+        """Any exception outside a handler: a JSON 500 in the API's shape, not starlette's
+        text (starlette then closes the connection)."""
         return error_response(500, "Internal server error")
 
     app = Starlette(

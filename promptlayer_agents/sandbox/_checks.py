@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..rules import is_http_url
 from ._errors import Issue
@@ -45,10 +46,10 @@ RUN_FIELDS: dict[str, tuple[Callable[[Any], bool], str, str]] = {
 
 
 def _is_url(value: object) -> bool:
-    """An http(s) URL; one that cannot even be split (`http://[::1`) is not."""
+    """An http(s) URL with a usable port; one that cannot even be split (`http://[::1`) is not."""
     try:
-        return is_http_url(value)
-    except ValueError:
+        return is_http_url(value) and (urlsplit(str(value)).port or 1) > 0
+    except ValueError:  # unsplittable, or a port out of range
         return False
 
 

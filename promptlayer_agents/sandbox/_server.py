@@ -66,7 +66,7 @@ def uvicorn_server(
         lifespan="on",
         timeout_graceful_shutdown=2,
         http="h11",
-        limit_concurrency=max_connections,
+        limit_concurrency=max_connections + 1,  # uvicorn counts the connection asking too
         h11_max_incomplete_event_size=max_header_bytes,
     )
     return uvicorn.Server(config)
