@@ -7,6 +7,7 @@ import json
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -162,3 +163,33 @@ def test_sigkill_at_any_instant_never_starts_an_input_twice(
     assert done.returncode == (EXIT_UNKNOWN if unknown else EXIT_OK), done.stderr
     assert "Traceback" not in done.stderr
     assert unknown <= 6 * 8  # at most the runs in flight at each kill
+
+
+def _closed_port_url() -> str:
+    """The URL of a port nothing listens on: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_runs_that_certainly_did_not_start_are_started_on_the_rerun(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    sandbox = sandbox_factory(ECHO, faults=Faults(rate_limited=1.0, retry_after=0))
+    inputs, out = tmp_path / "inputs.jsonl", tmp_path / "out.jsonl"
+    texts = _inputs(inputs, 10)
+    command = _batch(sandbox, inputs, out, "--concurrency", "10")
+
+    refused = main([*command, "--base-url", _closed_port_url()])  # the later option wins
+    refused_records = _records(out)
+    limited = main(command)  # every request answered 429
+    limited_records = _records(out)
+    sandbox.state.faults = Faults()
+    done = main(command)
+
+    assert (refused, limited, done) == (1, 1, EXIT_OK)
+    for records in (refused_records, limited_records):
+        assert {(r["status"], r["execution_id"]) for r in records} == {("ERROR", None)}
+    assert sorted(_started(sandbox).values()) == sorted(texts)  # each exactly once
+    _check_at_most_once(sandbox, texts, out)
