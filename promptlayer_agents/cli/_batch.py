@@ -14,7 +14,9 @@ Ctrl-C, a crash, a SIGKILL at any instant) every input is in one of three states
 
 Inputs whose run finished (SUCCESS or FAILED) are skipped on a rerun, and so are UNKNOWN ones
 (without `--retry-unknown`); those that ended in an ERROR (the API refused, a wait timed out) are
-tried again, or waited for again when their execution id is known.
+tried again, or waited for again when their execution id is known. The journal is locked while a
+batch runs, so a second batch on the same results file stops at once instead of starting the same
+inputs.
 
 The first Ctrl-C stops starting runs, lets the run requests in flight finish and be journalled, and
 exits; a second one exits at once. The results file only ever holds whole lines.
@@ -31,6 +33,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from .. import (
@@ -54,6 +57,12 @@ from ._common import (
     version_options,
 )
 from ._terminal import ProgressBar, StatusLine
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks
+    fcntl = None
 
 FINISHED = frozenset({"SUCCESS", "FAILED"})
 UNKNOWN = "UNKNOWN"
@@ -175,6 +184,13 @@ def _appending(path: Path) -> IO[str]:
     return stream
 
 
+def _lock(stream: IO[str]) -> None:
+    """An exclusive lock on the open file, or BlockingIOError if another process holds it
+    (released when the file is closed, or the process dies). No-op where flock is missing."""
+    if fcntl is not None:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 class Ledger:
     """The results file and its journal of started executions."""
 
@@ -207,8 +223,18 @@ class Ledger:
         return todo
 
     def __enter__(self) -> Ledger:
+        """Open the journal and lock it, so that a second batch on the same results file
+        (which would start the same inputs) stops at once. The results file is opened at its
+        first record, after `resume` has rewritten it."""
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._out, self._journal = _appending(self.out), _appending(self.journal)
+        self._journal = _appending(self.journal)
+        try:
+            _lock(self._journal)
+        except BlockingIOError as error:
+            self._journal.close()
+            raise InvalidInputError(
+                f"--out {self.out}: another batch is writing these results; wait for it to end"
+            ) from error
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -238,6 +264,8 @@ class Ledger:
         self._append(self._journal, {"line": line, "not_started": True}, durable=True)
 
     def record(self, record: dict[str, Any]) -> None:
+        if self._out is None:
+            self._out = _appending(self.out)
         self._append(self._out, record)
 
     def forget_journal(self) -> None:
@@ -395,19 +423,24 @@ def batch_command(args: argparse.Namespace) -> int:
     items = read_items(args.inputs)
     ledger = Ledger(args.out)
     try:
-        todo = ledger.resume(items, retry_unknown=args.retry_unknown)
-        if len(todo) < len(items):
-            print(f"skipping {len(items) - len(todo)} inputs already done", file=sys.stderr)
-        with ledger:
+        with ledger:  # holds the journal's lock: one batch at a time per results file
+            todo = ledger.resume(items, retry_unknown=args.retry_unknown)
+            if len(todo) < len(items):
+                print(f"skipping {len(items) - len(todo)} inputs already done", file=sys.stderr)
             batch = Batch(args, todo, ledger, total=len(items))
             asyncio.run(batch.run())
+            return _finish(args, batch, ledger, total=len(items))
     except OSError as error:  # the results or journal file cannot be read or written
         raise InvalidInputError(f"--out {args.out}: {error.strerror or error}") from error
+
+
+def _finish(args: argparse.Namespace, batch: Batch, ledger: Ledger, total: int) -> int:
+    """Print the counts (or how to continue); answers the exit code."""
     tally = batch.tally
-    left = len(items) - tally.done
+    left = total - tally.done
     if batch.stopping.is_set() and left:
         print(
-            f"interrupted: {tally.done} of {len(items)} done, {left} left; "
+            f"interrupted: {tally.done} of {total} done, {left} left; "
             "rerun the same command to continue",
             file=sys.stderr,
         )

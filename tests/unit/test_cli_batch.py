@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 import promptlayer_agents as pa
+from promptlayer_agents.cli import main
 from promptlayer_agents.cli._batch import Batch, Item, Ledger, may_have_started
 
 
@@ -198,3 +199,18 @@ def test_a_line_torn_by_a_crash_does_not_swallow_the_next(resumed: Ledger) -> No
 
     last = resumed.journal.read_text(encoding="utf-8").splitlines()[-1]
     assert json.loads(last) == {"line": 8, "sending": True}
+
+
+def test_a_second_batch_on_the_same_results_stops_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs, out = tmp_path / "inputs.jsonl", tmp_path / "out.jsonl"
+    inputs.write_text('{"q": 1}\n', encoding="utf-8")
+    nowhere = ["--api-key", "k", "--base-url", "http://127.0.0.1:9"]
+
+    with Ledger(out):  # a first batch, still running
+        code = main(["batch", "a", "--inputs", str(inputs), "--out", str(out), *nowhere])
+
+    assert code == 2
+    assert "another batch is writing these results" in capsys.readouterr().err
+    assert not out.exists()
