@@ -277,7 +277,7 @@ def create_app(
 
     async def server_error(request: Request, error: Exception) -> Response:
         """Any exception outside a handler: a JSON 500 in the API's shape, not starlette's
-        text (starlette then closes the connection)."""
+        text (the server then logs it and closes the connection)."""
         return error_response(500, "Internal server error")
 
     app = Starlette(

@@ -46,10 +46,14 @@ RUN_FIELDS: dict[str, tuple[Callable[[Any], bool], str, str]] = {
 
 
 def _is_url(value: object) -> bool:
-    """An http(s) URL with a usable port; one that cannot even be split (`http://[::1`) is not."""
+    """An http(s) URL, as `rules.is_http_url` says, that can also be split and has a port in
+    range: `http://[::1` and `http://h:99999/` are not."""
+    if not isinstance(value, str):
+        return False
     try:
-        return is_http_url(value) and (urlsplit(str(value)).port or 1) > 0
-    except ValueError:  # unsplittable, or a port out of range
+        urlsplit(value).port  # noqa: B018 - reading it raises ValueError when out of range
+        return is_http_url(value)
+    except ValueError:
         return False
 
 
