@@ -50,21 +50,26 @@ DID_NOT_START = [
 ]
 
 
+def _verdict(error: pa.PromptLayerError, verdict: bool | None) -> pa.PromptLayerError:
+    """The error as the client would raise it with this `may_have_started` (None: no verdict,
+    as before the client gave one)."""
+    vars(error)["may_have_started"] = verdict
+    return error
+
+
 @pytest.mark.parametrize("error", MAY_HAVE_STARTED, ids=repr)
 def test_an_answer_lost_after_sending_may_have_started(error: pa.PromptLayerError) -> None:
-    assert may_have_started(error)
+    assert may_have_started(_verdict(error, None))
 
 
 @pytest.mark.parametrize("error", DID_NOT_START, ids=repr)
 def test_a_refusal_or_a_connection_never_made_did_not_start(error: pa.PromptLayerError) -> None:
-    assert not may_have_started(error)
+    assert not may_have_started(_verdict(error, None))
 
 
 def test_the_errors_own_verdict_wins() -> None:
-    sure = _status(pa.InternalServerError, 500)
-    sure.may_have_started = False  # type: ignore[attr-defined]
-    unsure = _status(pa.RateLimitError, 429)
-    unsure.may_have_started = True  # type: ignore[attr-defined]
+    sure = _verdict(_status(pa.InternalServerError, 500), False)
+    unsure = _verdict(_status(pa.RateLimitError, 429), True)
 
     assert (may_have_started(sure), may_have_started(unsure)) == (False, True)
 
@@ -167,7 +172,7 @@ def _one(tmp_path: Path, error: pa.PromptLayerError) -> tuple[dict[str, Any], _A
 
 
 def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> None:
-    lost = _cause(pa.APIConnectionError("lost"), httpx.ReadError("reset", request=REQUEST))
+    lost = _verdict(pa.APIConnectionError("lost"), True)
 
     record, agents, ledger = _one(tmp_path, lost)
 
@@ -178,7 +183,7 @@ def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> Non
 
 
 def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
-    record, _, ledger = _one(tmp_path, _status(pa.RateLimitError, 429))
+    record, _, ledger = _one(tmp_path, _verdict(_status(pa.RateLimitError, 429), False))
 
     assert (record["status"], record["execution_id"]) == ("ERROR", None)
     journal = [json.loads(line) for line in ledger.journal.read_text().splitlines()]

@@ -7,7 +7,13 @@ import pytest
 
 import promptlayer_agents as pa
 from promptlayer_agents.cli import _agents, main
-from promptlayer_agents.cli._common import EXIT_API, EXIT_INTERNAL, MESSAGE_CHARS, report
+from promptlayer_agents.cli._common import (
+    EXIT_API,
+    EXIT_INTERNAL,
+    MESSAGE_CHARS,
+    one_line,
+    report,
+)
 
 KEY = "pl_secret_do_not_show_0123"
 
@@ -86,4 +92,10 @@ def test_a_long_error_is_cut_to_one_readable_line(capsys: pytest.CaptureFixture[
     assert shown.count("\n") == 1 and "\x1b" not in shown and "\r" not in shown
     assert "line one line two" in shown
     assert len(shown) < MESSAGE_CHARS + 100
-    assert "…" in shown
+
+
+def test_a_cut_message_says_so() -> None:
+    cut = one_line("z" * 1000)
+
+    assert len(cut) == MESSAGE_CHARS and cut.endswith("…")
+    assert one_line("short") == "short"
