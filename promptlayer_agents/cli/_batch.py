@@ -1,10 +1,22 @@
 """`batch`: one run per line of a JSONL file, N at a time, resumable, never running an input twice.
 
 The results file gets one JSON line per input as it finishes (in finishing order; each names its
-input line). A journal beside it (`RESULTS.jsonl.pending`) records each execution id as soon as the
-run starts, so a rerun after Ctrl-C waits for executions already started instead of starting them
-again. Inputs whose run finished (SUCCESS or FAILED) are skipped on a rerun; those that ended in an
-ERROR (the API refused, a timeout) are tried again.
+input line). A journal beside it (`RESULTS.jsonl.pending`) is the at-most-once guarantee: before a
+run request is sent, its line is journalled as `sending` (flushed and fsynced); once the answer
+comes, the execution id; if the run certainly did not start, `not_started`. So on a rerun (after
+Ctrl-C, a crash, a SIGKILL at any instant) every input is in one of three states:
+
+- its execution id is known: it is waited for, not started again;
+- it certainly did not start, or was never sent: it is started;
+- it was sent but its answer never came (lost, timed out, a 5xx, the process died): it may have
+  started, and nothing can tell, so it ends as UNKNOWN and is not started again, unless the user
+  asks for at-least-once with `--retry-unknown`.
+
+Inputs whose run finished (SUCCESS or FAILED) are skipped on a rerun, and so are UNKNOWN ones
+(without `--retry-unknown`); those that ended in an ERROR (the API refused, a wait timed out) are
+tried again, or waited for again when their execution id is known. The journal is locked while a
+batch runs, so a second batch on the same results file stops at once instead of starting the same
+inputs.
 
 The first Ctrl-C stops starting runs, lets the run requests in flight finish and be journalled, and
 exits; a second one exits at once. The results file only ever holds whole lines.
@@ -22,20 +34,41 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from .. import (
+    APIConnectionError,
+    APIStatusError,
     AsyncAgents,
+    ConfigurationError,
     ExecutionFailedError,
     ExecutionResult,
     InvalidInputError,
     PromptLayerError,
 )
+from .._retries import NEVER_SENT
 from ..rules import failure_summary
-from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, timeout_option, version_options
+from ._common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    timeout_option,
+    version_options,
+)
 from ._terminal import ProgressBar, StatusLine
 
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks
+    fcntl = None
+
 FINISHED = frozenset({"SUCCESS", "FAILED"})
+UNKNOWN = "UNKNOWN"
+RERUN_UNKNOWN_HINT = "rerun with --retry-unknown to start it again"
+KILLED_BEFORE_ANSWER = "the batch stopped after sending its run and before recording the answer"
 
 
 def _positive(text: str) -> int:
@@ -75,6 +108,12 @@ def add_command(
         metavar="N",
         help="runs in flight at once (default 8)",
     )
+    batch.add_argument(
+        "--retry-unknown",
+        action="store_true",
+        help="start again the inputs whose run may have started but whose answer was lost "
+        "(UNKNOWN): at least once instead of at most once",
+    )
     version_options(batch)
     timeout_option(batch, "one run")
     batch.set_defaults(handler=batch_command)
@@ -88,6 +127,7 @@ class Item:
     inputs: dict[str, Any] | None
     problem: str | None = None
     execution_id: int | None = None  # from the journal: started before, not yet finished
+    unknown: str | None = None  # from the journal: sent before, answer never recorded
 
 
 def read_items(path: Path) -> list[Item]:
@@ -96,6 +136,8 @@ def read_items(path: Path) -> list[Item]:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInputError(f"--inputs {path}: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(f"--inputs {path}: not UTF-8 text ({error.reason})") from error
     items = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -104,6 +146,9 @@ def read_items(path: Path) -> list[Item]:
             value = json.loads(line)
         except ValueError as error:
             items.append(Item(number, None, f"line {number} is not JSON: {error}"))
+            continue
+        except RecursionError:
+            items.append(Item(number, None, f"line {number} is nested too deeply"))
             continue
         if isinstance(value, dict):
             items.append(Item(number, value))
@@ -117,14 +162,34 @@ def _whole_records(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(record, dict) and isinstance(record.get("line"), int):
             records.append(record)
     return records
+
+
+def _appending(path: Path) -> IO[str]:
+    """The file open for appending lines; a line torn by a crash is ended first, so that the
+    next line is not glued to it (and lost with it)."""
+    stream = path.open("a", encoding="utf-8")
+    if stream.tell() > 0:
+        with path.open("rb") as existing:
+            existing.seek(-1, os.SEEK_END)
+            if existing.read(1) != b"\n":
+                stream.write("\n")
+                stream.flush()
+    return stream
+
+
+def _lock(stream: IO[str]) -> None:
+    """An exclusive lock on the open file, or BlockingIOError if another process holds it
+    (released when the file is closed, or the process dies). No-op where flock is missing."""
+    if fcntl is not None:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 class Ledger:
@@ -136,26 +201,41 @@ class Ledger:
         self._out: IO[str] | None = None
         self._journal: IO[str] | None = None
 
-    def resume(self, items: list[Item]) -> list[Item]:
-        """Keep finished results, drop ERROR ones (rewriting the file whole), and answer the items
-        still to do, with the execution ids already started."""
+    def resume(self, items: list[Item], *, retry_unknown: bool) -> list[Item]:
+        """Keep finished (and, unless `retry_unknown`, UNKNOWN) results, drop the others
+        (rewriting the file whole), and answer the items still to do, each with what the journal
+        says of it: its execution id, or that its run may have started."""
+        keep = FINISHED if retry_unknown else FINISHED | {UNKNOWN}
         records = _whole_records(self.out)
-        finished = [r for r in records if r.get("status") in FINISHED]
+        finished = [r for r in records if r.get("status") in keep]
         if len(finished) != len(records) or (self.out.exists() and not records):
             temporary = self.out.with_name(self.out.name + ".tmp")
-            temporary.write_text("".join(json.dumps(r) + "\n" for r in finished), "utf-8")
+            temporary.write_text("".join(_json_line(r) for r in finished), "utf-8")
             os.replace(temporary, self.out)
         done = {record["line"] for record in finished}
-        started = {r["line"]: r["execution_id"] for r in _whole_records(self.journal)}
+        last = {r["line"]: r for r in _whole_records(self.journal)}  # the latest entry wins
         todo = [item for item in items if item.line not in done]
         for item in todo:
-            item.execution_id = started.get(item.line)
+            entry = last.get(item.line, {})
+            if isinstance(entry.get("execution_id"), int):
+                item.execution_id = entry["execution_id"]
+            elif entry.get("sending") and not retry_unknown:
+                item.unknown = KILLED_BEFORE_ANSWER
         return todo
 
     def __enter__(self) -> Ledger:
+        """Open the journal and lock it, so that a second batch on the same results file
+        (which would start the same inputs) stops at once. The results file is opened at its
+        first record, after `resume` has rewritten it."""
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self._out = self.out.open("a", encoding="utf-8")
-        self._journal = self.journal.open("a", encoding="utf-8")
+        self._journal = _appending(self.journal)
+        try:
+            _lock(self._journal)
+        except BlockingIOError as error:
+            self._journal.close()
+            raise InvalidInputError(
+                f"--out {self.out}: another batch is writing these results; wait for it to end"
+            ) from error
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -164,20 +244,64 @@ class Ledger:
                 stream.close()
 
     @staticmethod
-    def _append(stream: IO[str] | None, record: dict[str, Any]) -> None:
+    def _append(stream: IO[str] | None, record: dict[str, Any], *, durable: bool = False) -> None:
+        """Write one whole line; `durable` also waits until it is on disk (fsync), for the
+        journal entries the at-most-once guarantee rests on."""
         assert stream is not None, "the ledger is not open"
-        stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        stream.write(_json_line(record))
         stream.flush()
+        if durable:
+            os.fsync(stream.fileno())
+
+    def sending(self, line: int) -> None:
+        """Journalled before the run request goes out: from now on it may start."""
+        self._append(self._journal, {"line": line, "sending": True}, durable=True)
 
     def started(self, line: int, execution_id: int) -> None:
-        self._append(self._journal, {"line": line, "execution_id": execution_id})
+        self._append(self._journal, {"line": line, "execution_id": execution_id}, durable=True)
+
+    def not_started(self, line: int) -> None:
+        """The run certainly did not start: a rerun may send it again."""
+        self._append(self._journal, {"line": line, "not_started": True}, durable=True)
 
     def record(self, record: dict[str, Any]) -> None:
+        if self._out is None:
+            self._out = _appending(self.out)
         self._append(self._out, record)
 
     def forget_journal(self) -> None:
         """Every input finished: the journal has nothing left to say."""
         self.journal.unlink(missing_ok=True)
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """A record as one JSON line; text that UTF-8 cannot hold (a lone surrogate) is escaped."""
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record)
+    return line + "\n"
+
+
+def may_have_started(error: PromptLayerError) -> bool:
+    """Whether a run request that raised `error` may have started its execution, so that sending
+    it again could start a second one.
+
+    The client's own verdict (`error.may_have_started`) wins when the error carries one; this
+    fallback decides from the error's type: an answer lost, a timeout after connecting, a 5xx or
+    an unreadable answer may hide a started run; a refusal before sending, a connection never
+    made, a 429 or another 4xx did not start one."""
+    verdict = getattr(error, "may_have_started", None)
+    if isinstance(verdict, bool):
+        return verdict
+    if isinstance(error, ConfigurationError | InvalidInputError):
+        return False
+    if isinstance(error, APIStatusError):
+        return error.status_code >= 500
+    if isinstance(error, APIConnectionError):
+        return not isinstance(error.__cause__, NEVER_SENT)
+    return True  # ResponseValidationError and anything unforeseen: it may have started
 
 
 def _record(
@@ -258,8 +382,11 @@ class Batch:
         """Run (or resume) one input; None when stopped before it finished."""
         if item.problem or item.inputs is None:
             return _record(item, None, "ERROR", None, item.problem)
+        if item.unknown:
+            return _unknown(item, item.unknown)
         execution_id = item.execution_id
         if execution_id is None:
+            self.ledger.sending(item.line)
             try:
                 started = await agents.run(
                     self.args.name,
@@ -268,6 +395,9 @@ class Batch:
                     version=self.args.version,
                 )
             except PromptLayerError as error:
+                if may_have_started(error):
+                    return _unknown(item, str(error))
+                self.ledger.not_started(item.line)
                 return _record(item, None, "ERROR", None, str(error))
             execution_id = started.execution_id
             self.ledger.started(item.line, execution_id)
@@ -288,29 +418,54 @@ class Batch:
         return _record(item, execution_id, "SUCCESS", result.output, None)
 
 
+def _unknown(item: Item, reason: str) -> dict[str, Any]:
+    """The record of an input whose run may have started with an id nobody knows."""
+    error = f"the run may have started, execution id unknown: {reason}; {RERUN_UNKNOWN_HINT}"
+    return _record(item, None, UNKNOWN, None, error)
+
+
 def batch_command(args: argparse.Namespace) -> int:
     """Run every input not yet done; print the counts."""
     items = read_items(args.inputs)
     ledger = Ledger(args.out)
-    todo = ledger.resume(items)
-    if len(todo) < len(items):
-        print(f"skipping {len(items) - len(todo)} inputs already done", file=sys.stderr)
-    with ledger:
-        batch = Batch(args, todo, ledger, total=len(items))
-        asyncio.run(batch.run())
+    try:
+        with ledger:  # holds the journal's lock: one batch at a time per results file
+            todo = ledger.resume(items, retry_unknown=args.retry_unknown)
+            if len(todo) < len(items):
+                print(f"skipping {len(items) - len(todo)} inputs already done", file=sys.stderr)
+            batch = Batch(args, todo, ledger, total=len(items))
+            asyncio.run(batch.run())
+            return _finish(args, batch, ledger, total=len(items))
+    except OSError as error:  # the results or journal file cannot be read or written
+        raise InvalidInputError(f"--out {args.out}: {error.strerror or error}") from error
+
+
+def _finish(args: argparse.Namespace, batch: Batch, ledger: Ledger, total: int) -> int:
+    """Print the counts (or how to continue); answers the exit code."""
     tally = batch.tally
-    left = len(items) - tally.done
+    left = total - tally.done
     if batch.stopping.is_set() and left:
         print(
-            f"interrupted: {tally.done} of {len(items)} done, {left} left; "
+            f"interrupted: {tally.done} of {total} done, {left} left; "
             "rerun the same command to continue",
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
     statuses = [record["status"] for record in _whole_records(args.out)]
     succeeded, failed = statuses.count("SUCCESS"), statuses.count("FAILED")
-    errors = len(statuses) - succeeded - failed
+    unknown = statuses.count(UNKNOWN)
+    errors = len(statuses) - succeeded - failed - unknown
     if not errors:
         ledger.forget_journal()
-    print(f"{succeeded} succeeded, {failed} failed, {errors} errors; results in {args.out}")
+    print(
+        f"{succeeded} succeeded, {failed} failed, {errors} errors, {unknown} unknown; "
+        f"results in {args.out}"
+    )
+    if unknown:
+        print(
+            f"{unknown} inputs may have started (UNKNOWN) and were not started again; "
+            "rerun with --retry-unknown to start them again",
+            file=sys.stderr,
+        )
+        return EXIT_UNKNOWN
     return EXIT_FAILED if failed or errors else EXIT_OK

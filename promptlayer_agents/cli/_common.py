@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Iterable
 
 from .. import (
     APIConnectionError,
@@ -24,7 +25,11 @@ EXIT_FAILED = 1  # the execution (or a batch input) failed
 EXIT_USAGE = 2  # bad arguments, input file or configuration
 EXIT_API = 3  # the API refused or could not be reached
 EXIT_TIMEOUT = 4  # still running at the deadline
+EXIT_UNKNOWN = 5  # batch: some inputs may have started, with no execution id (UNKNOWN)
+EXIT_INTERNAL = 70  # a bug: an unexpected exception (sysexits' EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C
+
+MESSAGE_CHARS = 160  # an error line is cut to this length; the full text stays in the results
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
@@ -32,6 +37,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_USAGE}    usage error: bad arguments, input file or configuration (e.g. no API key)
   {EXIT_API}    API or authentication error, or the API could not be reached
   {EXIT_TIMEOUT}    timeout: still running at the deadline (resume with: results ID --wait)
+  {EXIT_UNKNOWN}    batch: some inputs may have started but their answer was lost (UNKNOWN)
+  {EXIT_INTERNAL}   internal error: an unexpected failure in this program (please report it)
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
 """
 
@@ -91,16 +98,19 @@ def interrupted_wait(execution_id: int) -> str:
     )
 
 
-SUMMARY_CHARS = 160
 _HTML = re.compile(r"<(?:!doctype|html|head|body|title|h1|p|div)\b", re.IGNORECASE)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>?")
 _REQUEST_ID = re.compile(r"\[request id [^\]]*\]$")
 
 
-def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """An error message on one line: an HTML page in it reduced to its title (or its first
-    words), whitespace and escaped newlines collapsed, cut to `limit` characters."""
+def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS) -> str:
+    """An error message fit for one line of a terminal: every secret masked, an HTML page in it
+    reduced to its title (or its first words), line breaks and control characters made spaces,
+    cut to `limit` characters."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
     page = _HTML.search(text)
     if page:
         head, html = text[: page.start()], text[page.start() :].replace("\\n", " ")
@@ -109,15 +119,27 @@ def one_line(text: str, limit: int = SUMMARY_CHARS) -> str:
         words = title.group(1) if title else _TAG.sub(" ", _REQUEST_ID.sub("", html))
         text = head.rstrip("'\" ") + " " + words.strip("'\" ")
         text += f" {request_id.group(0)}" if request_id else ""
-    text = " ".join(text.replace("\\n", " ").split())
+    text = text.replace("\\n", " ")
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def report(error: PromptLayerError) -> int:
+def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
     """Print the error as one line on stderr; answers its exit code."""
-    message, hint = one_line(str(error)), _hint(error)
+    message, hint = str(error), _hint(error)
     if isinstance(error, WaitTimeoutError):
         message = f"execution {error.execution_id} still running after {error.waited:.1f}s"
         hint = resume_hint(error.execution_id)
+    message = one_line(message, secrets)
     print(f"promptlayer-agents: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     return exit_code(error)
+
+
+def report_unexpected(error: BaseException, secrets: Iterable[str] = ()) -> int:
+    """Print an exception nobody foresaw as one line, no traceback; answers EXIT_INTERNAL."""
+    message = one_line(f"{type(error).__name__}: {error}", secrets)
+    print(
+        f"promptlayer-agents: internal error: {message} (this is a bug; please report it)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL

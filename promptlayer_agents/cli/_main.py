@@ -1,19 +1,23 @@
 """The `promptlayer-agents` command: run, results, get, batch and sandbox.
 
 Errors print one line naming what was wrong and what to do, never a traceback, and end with one of
-the documented exit codes. The API key is never printed.
+the documented exit codes; an unexpected exception too (EXIT_INTERNAL). The API key is never
+printed: `--api-key` is accepted before or after the command, and its value is masked in every
+message, argparse's usage errors included.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import metadata
+from typing import NoReturn, cast
 
 from .. import PromptLayerError
 from . import _agents, _batch, _sandbox
-from ._common import EXIT_CODES, EXIT_INTERRUPTED, report
+from ._common import EXIT_CODES, EXIT_INTERRUPTED, report, report_unexpected
 from ._terminal import setup_output
 
 
@@ -51,9 +55,67 @@ def _output_options(command: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+API_KEY_OPTION = "--api-key"
+API_KEY_ENV = "PROMPTLAYER_API_KEY"
+
+
+def _names_a_key(option: str) -> bool:
+    """--api-key, its abbreviations (`--api`), and look-alikes argparse would echo back as
+    unrecognized (`--apikey`, `--api_key`, `--key`)."""
+    name = option.lower()
+    return name.startswith("--") and (name.startswith("--api") or "key" in name)
+
+
+def given_keys(argv: Sequence[str]) -> list[str]:
+    """Every value given to --api-key (or a look-alike option) in `argv`: `--api-key KEY`,
+    `--api-key=KEY`, and any spelling argparse accepts or would echo back."""
+    keys = []
+    for number, token in enumerate(argv):
+        option, equals, value = token.partition("=")
+        if not _names_a_key(option):
+            continue
+        if equals:
+            keys.append(value)
+        elif number + 1 < len(argv):
+            keys.append(argv[number + 1])
+    return keys
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, except that its error messages never show an --api-key value."""
+
+    _secrets: tuple[str, ...] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        listed = list(sys.argv[1:] if args is None else args)
+        self._secrets = tuple(given_keys(listed))
+        return super().parse_known_args(listed, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        for secret in self._secrets:
+            if secret:
+                message = message.replace(secret, "***")
+        super().error(message)
+
+
+def _connection_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """--api-key and --base-url, stored as `prefix`api_key and `prefix`base_url."""
+    group = parser.add_argument_group("connection")
+    group.add_argument(
+        API_KEY_OPTION, dest=f"{prefix}api_key", help=f"API key (default: ${API_KEY_ENV})"
+    )
+    group.add_argument(
+        "--base-url",
+        dest=f"{prefix}base_url",
+        help="API address (default: $PROMPTLAYER_BASE_URL or PromptLayer's)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line's parser, with every subcommand."""
-    top = argparse.ArgumentParser(
+    top = _Parser(
         prog="promptlayer-agents",
         description="Run PromptLayer agents, read their results and definitions.",
         epilog=EXIT_CODES,
@@ -61,13 +123,14 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action=_Version)
     _output_options(top, 0)
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    connection = argparse.ArgumentParser(add_help=False)
-    group = connection.add_argument_group("connection")
-    group.add_argument("--api-key", help="API key (default: $PROMPTLAYER_API_KEY)")
-    group.add_argument(
-        "--base-url", help="API address (default: $PROMPTLAYER_BASE_URL or PromptLayer's)"
+    # Also accepted before the command; the command's own option wins (see `main`).
+    _connection_options(top, prefix="top_")
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        top.add_subparsers(dest="command", required=True, metavar="COMMAND"),
     )
+    connection = _Parser(add_help=False)
+    _connection_options(connection)
     _agents.add_commands(commands, connection)
     _batch.add_command(commands, connection)
     _sandbox.add_command(commands)
@@ -76,17 +139,29 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _merge_connection(args: argparse.Namespace) -> None:
+    """--api-key and --base-url given before the command count when not given after it."""
+    for name in ("api_key", "base_url"):
+        before = getattr(args, f"top_{name}", None)
+        if before is not None and getattr(args, name, None) is None:
+            setattr(args, name, before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; answers the exit code."""
     args = parser().parse_args(argv)
     setup_output(args.verbosity)
+    _merge_connection(args)
+    secrets = [getattr(args, "api_key", None) or "", os.environ.get(API_KEY_ENV, "")]
     try:
         code: int = args.handler(args)
     except PromptLayerError as error:
-        return report(error)
+        return report(error, secrets)
     except KeyboardInterrupt:
         print("promptlayer-agents: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as error:  # a bug: one line and EXIT_INTERNAL, never a traceback
+        return report_unexpected(error, secrets)
     return code
 
 

@@ -15,6 +15,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`sandbox`: serve a local PromptLayer-compatible API."""
     sandbox = commands.add_parser(
@@ -74,6 +81,28 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         action="store_true",
         help="also POST callbacks to addresses other than loopback",
     )
+    limits = sandbox.add_argument_group("limits")
+    limits.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="refuse larger request bodies with 413 (default 10 MiB)",
+    )
+    limits.add_argument(
+        "--max-connections",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="connections and requests in progress at once; more get 503 (default 1000)",
+    )
+    limits.add_argument(
+        "--max-header-bytes",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="a request's line and headers together; larger ones get 400 (default 64 KiB)",
+    )
     sandbox.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     sandbox.add_argument(
         "--access-log", action="store_true", help="print a line for every request (off by default)"
@@ -84,7 +113,14 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _sandbox(args: argparse.Namespace) -> int:
     try:
         from ..sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
-        from ..sandbox._server import bind, serve, url_of
+        from ..sandbox._app import DEFAULT_MAX_BODY_BYTES
+        from ..sandbox._server import (
+            DEFAULT_MAX_CONNECTIONS,
+            DEFAULT_MAX_HEADER_BYTES,
+            bind,
+            serve,
+            url_of,
+        )
     except ImportError as missing:
         print(
             f"the sandbox needs the 'sandbox' extra ({missing.name} is missing): "
@@ -108,6 +144,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             faults=faults,
             max_executions=args.max_executions,
             allow_remote_callbacks=args.allow_remote_callbacks,
+            max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
         )
         sock = bind(args.host, args.port)
     except (CatalogError, ValueError, OSError) as error:
@@ -122,7 +159,14 @@ def _sandbox(args: argparse.Namespace) -> int:
     print(f"  export PROMPTLAYER_API_KEY={api_key}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
-        serve(sock, app, log_level=args.log_level, access_log=args.access_log)
+        serve(
+            sock,
+            app,
+            log_level=args.log_level,
+            access_log=args.access_log,
+            max_connections=args.max_connections or DEFAULT_MAX_CONNECTIONS,
+            max_header_bytes=args.max_header_bytes or DEFAULT_MAX_HEADER_BYTES,
+        )
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on
         pass
     finally:

@@ -3,11 +3,15 @@
 Agent names are read from the raw request path, one percent-encoded segment, so a name with `/`,
 `?` or `#` in it reaches its agent just as with PromptLayer. Fault injection (`_faults`), request
 checks (`_checks`) and callback delivery (`_callbacks`) live in their own modules.
+
+Every error it answers is JSON in the API's shape: a body over the size limit gets 413 before more
+of it is read, and an exception in a handler 500 (the server log has the traceback).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,9 +22,11 @@ from urllib.parse import unquote
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptlayer_agents_api.models import AgentVersion
 
@@ -32,6 +38,8 @@ from ._errors import error_response, invalid
 from ._faults import Faults
 
 DEFAULT_API_KEY = "pl_sandbox"
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # 10 MiB: far above any realistic run body
+logger = logging.getLogger(__name__)
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -76,7 +84,15 @@ async def _serve(request: Request, name: str, handler: Handler) -> Response:
         return fault
     if request.headers.get("x-api-key") != state.api_key:
         return error_response(401, "Invalid API key")
-    response = await handler(request, state)
+    try:
+        response = await handler(request, state)
+    except ClientDisconnect:  # gone before its body arrived: nothing started, no one to answer
+        return error_response(400, "The client disconnected before sending its whole body")
+    except HTTPException:
+        raise  # answered by the app's handler, in the same JSON shape
+    except Exception:  # a bug: a JSON 500, the connection kept, the traceback in the log
+        logger.exception("sandbox: %s %s failed", request.method, request.url.path)
+        return error_response(500, "Internal server error")
     return _faults.maybe_dropped(state.faults, state.random, response)
 
 
@@ -193,6 +209,38 @@ async def _results(request: Request, state: SandboxState) -> Response:
     return JSONResponse(body, status_code=200 if execution.done else 202)
 
 
+def _too_large(limit: int) -> str:
+    return f"Request body too large (the limit is {limit} bytes)"
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes with 413: at once when Content-Length says so,
+    else as soon as the bytes read pass it, so a huge body is never held in memory."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await error_response(413, _too_large(self.limit))(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # the handler reading the body gets the 413
+                raise HTTPException(413, _too_large(self.limit))
+            return message
+
+        await self.app(scope, counted, send)
+
+
 def create_app(
     agents: str | Any | None = None,
     *,
@@ -200,9 +248,12 @@ def create_app(
     faults: Faults | None = None,
     max_executions: int = 1000,
     allow_remote_callbacks: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Starlette:
     """The sandbox as an ASGI app. `agents` is a YAML/JSON file, loaded data, or None for the
-    bundled demo agents."""
+    bundled demo agents. A request body over `max_body_bytes` is refused with 413."""
+    if max_body_bytes < 1:
+        raise ValueError("max_body_bytes must be at least 1")
     faults = faults or Faults()
     state = SandboxState(
         catalog=load_catalog(agents),
@@ -224,8 +275,14 @@ def create_app(
         assert isinstance(error, HTTPException)
         return error_response(error.status_code, error.detail, headers=error.headers)
 
+    async def server_error(request: Request, error: Exception) -> Response:
+        """Any exception outside a handler: a JSON 500 in the API's shape, not starlette's
+        text (the server then logs it and closes the connection)."""
+        return error_response(500, "Internal server error")
+
     app = Starlette(
-        exception_handlers={HTTPException: http_error},
+        middleware=[Middleware(BodyLimit, limit=max_body_bytes)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
         routes=[
             Route("/workflow-version-execution-results", _results_endpoint, methods=["GET"]),
             Route("/workflows/{rest:anything}", _workflows, methods=ANY_METHOD),

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..rules import is_http_url
 from ._errors import Issue
 
 TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
+ANSWER_NESTING = 8  # levels an answer wraps a stored value in (node map, node, value), and spare
+UNSTORABLE = "Value cannot be stored as JSON (a lone surrogate, or nested too deeply)"
 
 
 def _is_integral(value: object) -> bool:
@@ -38,8 +41,34 @@ RUN_FIELDS: dict[str, tuple[Callable[[Any], bool], str, str]] = {
     ),
     "input_variables": (lambda v: isinstance(v, dict), "Input should be an object", "dict_type"),
     "return_all_outputs": (lambda v: isinstance(v, bool), "Input should be a boolean", "bool_type"),
-    "callback_url": (lambda v: v is None or is_http_url(v), "Input should be a URL", "url_type"),
+    "callback_url": (lambda v: v is None or _is_url(v), "Input should be a URL", "url_type"),
 }
+
+
+def _is_url(value: object) -> bool:
+    """An http(s) URL, as `rules.is_http_url` says, that can also be split and has a port in
+    range: `http://[::1` and `http://h:99999/` are not."""
+    if not isinstance(value, str):
+        return False
+    try:
+        urlsplit(value).port  # noqa: B018 - reading it raises ValueError when out of range
+        return is_http_url(value)
+    except ValueError:
+        return False
+
+
+def storable(value: object) -> bool:
+    """Whether the value can be stored and answered as UTF-8 JSON: no lone surrogate, no nesting
+    too deep for the encoder. Values that are not would make every later answer about the
+    execution fail, so runs holding them are refused."""
+    wrapped: object = value
+    for _ in range(ANSWER_NESTING):
+        wrapped = [wrapped]
+    try:
+        json.dumps(wrapped, ensure_ascii=False, allow_nan=True).encode("utf-8")
+    except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
+        return False
+    return True
 
 
 def positive_int(text: str | None, loc: list[str | int]) -> tuple[int | None, Issue | None]:
@@ -69,12 +98,19 @@ def run_body(raw: bytes) -> tuple[dict[str, Any], list[Issue]]:
         body = json.loads(raw)
     except ValueError:
         return {}, [(["body"], "JSON decode error", "json_invalid")]
+    except RecursionError:
+        return {}, [(["body"], "JSON nested too deeply", "json_invalid")]
     if not isinstance(body, dict):
         return {}, [(["body"], "Input should be an object", "dict_type")]
     problems: list[Issue] = [
         (["body", key], msg, kind)
         for key, (ok, msg, kind) in RUN_FIELDS.items()
         if key in body and not ok(body[key])
+    ]
+    problems += [
+        (["body", key], UNSTORABLE, "value_error")
+        for key in RUN_FIELDS
+        if key in body and not storable(body[key])
     ]
     return body, problems
 

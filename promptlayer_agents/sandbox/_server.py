@@ -2,6 +2,11 @@
 
 The listening socket is bound before the server starts, so the URL is known and usable at once;
 connections made before uvicorn is ready wait in the socket's backlog.
+
+Limits against abuse, all configurable: connections and requests in progress (uvicorn's
+`limit_concurrency`: past it, uvicorn answers 503), the size of a request's line and headers
+(`h11_max_incomplete_event_size`: past it, 400), and the body size (`create_app`'s
+`max_body_bytes`: 413).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from ._app import DEFAULT_API_KEY, SandboxState, create_app
 from ._faults import Faults
 
 STOP_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 1000  # connections and requests in progress at once
+DEFAULT_MAX_HEADER_BYTES = 64 * 1024  # the request line and headers together
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -53,14 +60,27 @@ class _QuietShutdown(logging.Filter):
         return not isinstance(error, asyncio.CancelledError)
 
 
-def uvicorn_server(app: Starlette, *, log_level: str, access_log: bool = False) -> uvicorn.Server:
-    """A uvicorn server for the app; one line per request only with `access_log`."""
+def uvicorn_server(
+    app: Starlette,
+    *,
+    log_level: str,
+    access_log: bool = False,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+) -> uvicorn.Server:
+    """uvicorn with the sandbox's limits; one line per request only with `access_log`. h11
+    always (not httptools when installed), so the header limit is the same everywhere."""
+    if max_connections < 1 or max_header_bytes < 1:
+        raise ValueError("max_connections and max_header_bytes must be at least 1")
     config = uvicorn.Config(
         app,
         log_level=log_level,
         access_log=access_log,
         lifespan="on",
         timeout_graceful_shutdown=2,
+        http="h11",
+        limit_concurrency=max_connections + 1,  # uvicorn counts the connection asking too
+        h11_max_incomplete_event_size=max_header_bytes,
     )
     errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _QuietShutdown) for f in errors.filters):
@@ -72,7 +92,8 @@ class Sandbox:
     """A sandbox server on a background thread: `with Sandbox() as sandbox: sandbox.url`.
 
     Binds 127.0.0.1 on a free port unless told otherwise; stops (and stops listening) on exit.
-    Keyword arguments other than host and port go to `create_app`.
+    `max_connections` and `max_header_bytes` limit the server (see the module's docstring); other
+    keyword arguments go to `create_app`.
     """
 
     def __init__(
@@ -84,11 +105,14 @@ class Sandbox:
         api_key: str = DEFAULT_API_KEY,
         faults: Faults | None = None,
         log_level: str = "warning",
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
         **options: Any,
     ) -> None:
         self.api_key = api_key
         self.app = create_app(agents, api_key=api_key, faults=faults, **options)
         self._host, self._port, self._log_level = host, port, log_level
+        self._max_connections, self._max_header_bytes = max_connections, max_header_bytes
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -107,7 +131,12 @@ class Sandbox:
 
     def start(self) -> None:
         self._sock = bind(self._host, self._port)
-        self._server = uvicorn_server(self.app, log_level=self._log_level)
+        self._server = uvicorn_server(
+            self.app,
+            log_level=self._log_level,
+            max_connections=self._max_connections,
+            max_header_bytes=self._max_header_bytes,
+        )
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
         )
@@ -139,7 +168,20 @@ class Sandbox:
 
 
 def serve(
-    sock: socket.socket, app: Starlette, *, log_level: str = "info", access_log: bool = False
+    sock: socket.socket,
+    app: Starlette,
+    *,
+    log_level: str = "info",
+    access_log: bool = False,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
-    uvicorn_server(app, log_level=log_level, access_log=access_log).run(sockets=[sock])
+    server = uvicorn_server(
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        max_connections=max_connections,
+        max_header_bytes=max_header_bytes,
+    )
+    server.run(sockets=[sock])

@@ -46,5 +46,5 @@ def test_quick_start_commands_run(sandbox: Sandbox, tmp_path: Path) -> None:
     assert "Escalate  SUCCESS  A person will call you about: Where is my invoice? (output)" in out
     assert "Report: Draft from notes on tides\n" in out  # results 3 --wait
     assert "support-bot (id 5) version 2, labels: prod" in out
-    assert "3 succeeded, 0 failed, 0 errors; results in greetings.jsonl" in out
+    assert "3 succeeded, 0 failed, 0 errors, 0 unknown; results in greetings.jsonl" in out
     assert (tmp_path / "greetings.jsonl").read_text().count("\n") == 3

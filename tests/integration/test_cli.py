@@ -258,7 +258,7 @@ def test_batch_interrupted_and_resumed_runs_every_input_exactly_once(
     records = _records(out)
     assert second.returncode == 0, second.stderr
     assert f"skipping {len(partial)} inputs already done" in second.stderr
-    assert f"{total} succeeded, 0 failed, 0 errors" in second.stdout
+    assert f"{total} succeeded, 0 failed, 0 errors, 0 unknown" in second.stdout
     assert sorted(r["line"] for r in records) == list(range(1, total + 1))
     assert all(r["output"] == f"echo {r['inputs']['text']}" for r in records)
     assert sandbox.state.requests["POST run"] == total  # no input was started twice
@@ -280,7 +280,7 @@ def test_batch_reports_failures_and_bad_lines(sandbox: Sandbox, tmp_path: Path) 
 
     records = {r["line"]: r for r in _records(out)}
     assert done.returncode == 1
-    assert "0 succeeded, 2 failed, 1 errors" in done.stdout
+    assert "0 succeeded, 2 failed, 1 errors, 0 unknown" in done.stdout
     assert records[1]["status"] == records[4]["status"] == "FAILED"
     assert "ParseError" in records[1]["error"]
     assert records[3] == {

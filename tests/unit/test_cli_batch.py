@@ -1,0 +1,221 @@
+"""`batch`'s at-most-once bookkeeping, without a server: which failed runs may have started, what a
+rerun makes of the journal, and that the journal says `sending` before a run request goes out."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+import pytest
+
+import promptlayer_agents as pa
+from promptlayer_agents.cli import main
+from promptlayer_agents.cli._batch import Batch, Item, Ledger, may_have_started
+
+
+def _cause(error: pa.PromptLayerError, cause: BaseException) -> pa.PromptLayerError:
+    error.__cause__ = cause
+    return error
+
+
+def _status(cls: type[pa.APIStatusError], status: int) -> pa.APIStatusError:
+    return cls("refused", status_code=status, body=None, request_id=None)
+
+
+REQUEST = httpx.Request("POST", "http://127.0.0.1/workflows/a/run")
+
+MAY_HAVE_STARTED = [
+    _cause(pa.APIConnectionError("lost"), httpx.RemoteProtocolError("dropped", request=REQUEST)),
+    _cause(pa.APIConnectionError("lost"), httpx.ReadError("reset", request=REQUEST)),
+    _cause(pa.APITimeoutError("slow"), httpx.ReadTimeout("read", request=REQUEST)),
+    pa.APIConnectionError("no cause recorded"),
+    _status(pa.InternalServerError, 500),
+    _status(pa.InternalServerError, 503),
+    pa.ResponseValidationError("garbled", status_code=201, excerpt="{"),
+]
+DID_NOT_START = [
+    _cause(pa.APIConnectionError("refused"), httpx.ConnectError("refused", request=REQUEST)),
+    _cause(pa.APITimeoutError("connect"), httpx.ConnectTimeout("connect", request=REQUEST)),
+    _cause(pa.APITimeoutError("pool"), httpx.PoolTimeout("pool", request=REQUEST)),
+    _status(pa.RateLimitError, 429),
+    _status(pa.BadRequestError, 400),
+    _status(pa.NotFoundError, 404),
+    _status(pa.UnprocessableEntityError, 422),
+    pa.InvalidInputError("bad input"),
+    pa.ConfigurationError("no key"),
+]
+
+
+def _verdict(error: pa.PromptLayerError, verdict: bool | None) -> pa.PromptLayerError:
+    """The error as the client would raise it with this `may_have_started` (None: no verdict,
+    as before the client gave one)."""
+    vars(error)["may_have_started"] = verdict
+    return error
+
+
+@pytest.mark.parametrize("error", MAY_HAVE_STARTED, ids=repr)
+def test_an_answer_lost_after_sending_may_have_started(error: pa.PromptLayerError) -> None:
+    assert may_have_started(_verdict(error, None))
+
+
+@pytest.mark.parametrize("error", DID_NOT_START, ids=repr)
+def test_a_refusal_or_a_connection_never_made_did_not_start(error: pa.PromptLayerError) -> None:
+    assert not may_have_started(_verdict(error, None))
+
+
+def test_the_errors_own_verdict_wins() -> None:
+    sure = _verdict(_status(pa.InternalServerError, 500), False)
+    unsure = _verdict(_status(pa.RateLimitError, 429), True)
+
+    assert (may_have_started(sure), may_have_started(unsure)) == (False, True)
+
+
+def _lines(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def _result(line: int, status: str, execution_id: int | None = None) -> dict[str, Any]:
+    return {"line": line, "inputs": {}, "execution_id": execution_id, "status": status}
+
+
+@pytest.fixture
+def resumed(tmp_path: Path) -> Ledger:
+    """A results file and journal as a killed batch leaves them, one input per case."""
+    ledger = Ledger(tmp_path / "out.jsonl")
+    _lines(
+        ledger.out,
+        [
+            _result(1, "SUCCESS", 11),
+            _result(2, "UNKNOWN"),
+            _result(5, "ERROR"),
+            _result(7, "ERROR", 17),
+        ],
+    )
+    journal = [
+        {"line": 1, "sending": True},
+        {"line": 1, "execution_id": 11},
+        {"line": 2, "sending": True},
+        {"line": 3, "sending": True},  # killed before its answer was journalled
+        {"line": 4, "sending": True},
+        {"line": 4, "execution_id": 14},  # killed before its result was written
+        {"line": 5, "sending": True},
+        {"line": 5, "not_started": True},  # refused: safe to send again
+        {"line": 7, "sending": True},
+        {"line": 7, "execution_id": 17},  # its wait failed
+    ]
+    _lines(ledger.journal, journal)
+    ledger.journal.write_text(ledger.journal.read_text() + '{"line": 6, "sen', encoding="utf-8")
+    return ledger
+
+
+def _state(item: Item) -> tuple[int, int | None, bool]:
+    return item.line, item.execution_id, item.unknown is not None
+
+
+def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> None:
+    items = [Item(n, {"n": n}) for n in range(1, 8)]
+
+    todo = resumed.resume(items, retry_unknown=False)
+
+    assert [_state(item) for item in todo] == [
+        (3, None, True),  # UNKNOWN, not sent again
+        (4, 14, False),  # waited for
+        (5, None, False),  # sent again
+        (6, None, False),  # its torn journal line never finished: never sent
+        (7, 17, False),  # waited for again
+    ]
+    kept = [json.loads(line)["line"] for line in resumed.out.read_text().splitlines()]
+    assert kept == [1, 2]  # SUCCESS and UNKNOWN stay; ERROR lines are redone
+
+
+def test_retry_unknown_sends_those_again(resumed: Ledger) -> None:
+    items = [Item(n, {"n": n}) for n in range(1, 8)]
+
+    todo = resumed.resume(items, retry_unknown=True)
+
+    assert [_state(item) for item in todo] == [
+        (2, None, False),
+        (3, None, False),
+        (4, 14, False),
+        (5, None, False),
+        (6, None, False),
+        (7, 17, False),
+    ]
+
+
+class _Agents:
+    """Stands in for AsyncAgents: each run reads the journal first, then fails as told."""
+
+    def __init__(self, journal: Path, error: pa.PromptLayerError) -> None:
+        self.journal, self.error = journal, error
+        self.journal_at_send: list[str] = []
+
+    async def run(self, name: str, **options: Any) -> pa.RunStarted:
+        self.journal_at_send.append(self.journal.read_text(encoding="utf-8"))
+        raise self.error
+
+
+def _one(tmp_path: Path, error: pa.PromptLayerError) -> tuple[dict[str, Any], _Agents, Ledger]:
+    args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
+    ledger = Ledger(tmp_path / "out.jsonl")
+    agents = _Agents(ledger.journal, error)
+    item = Item(3, {"q": "x"})
+    with ledger:
+        batch = Batch(args, [item], ledger, total=1)
+        record = asyncio.run(batch._one(cast(pa.AsyncAgents, agents), item))
+    assert record is not None
+    return record, agents, ledger
+
+
+def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> None:
+    lost = _verdict(pa.APIConnectionError("lost"), True)
+
+    record, agents, ledger = _one(tmp_path, lost)
+
+    assert agents.journal_at_send == ['{"line": 3, "sending": true}\n']
+    assert (record["status"], record["execution_id"]) == ("UNKNOWN", None)
+    assert "may have started" in record["error"] and "--retry-unknown" in record["error"]
+    assert ledger.resume([Item(3, {"q": "x"})], retry_unknown=False)[0].unknown is not None
+
+
+def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
+    record, _, ledger = _one(tmp_path, _verdict(_status(pa.RateLimitError, 429), False))
+
+    assert (record["status"], record["execution_id"]) == ("ERROR", None)
+    journal = [json.loads(line) for line in ledger.journal.read_text().splitlines()]
+    assert journal == [{"line": 3, "sending": True}, {"line": 3, "not_started": True}]
+
+
+def test_results_with_text_utf8_cannot_hold_stay_readable(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "out.jsonl")
+    with ledger:
+        ledger.record({"line": 1, "inputs": {"q": "\ud800 é"}, "status": "ERROR"})
+
+    assert json.loads(ledger.out.read_text(encoding="utf-8"))["inputs"] == {"q": "\ud800 é"}
+
+
+def test_a_line_torn_by_a_crash_does_not_swallow_the_next(resumed: Ledger) -> None:
+    with resumed:
+        resumed.sending(8)
+
+    last = resumed.journal.read_text(encoding="utf-8").splitlines()[-1]
+    assert json.loads(last) == {"line": 8, "sending": True}
+
+
+def test_a_second_batch_on_the_same_results_stops_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs, out = tmp_path / "inputs.jsonl", tmp_path / "out.jsonl"
+    inputs.write_text('{"q": 1}\n', encoding="utf-8")
+    nowhere = ["--api-key", "k", "--base-url", "http://127.0.0.1:9"]
+
+    with Ledger(out):  # a first batch, still running
+        code = main(["batch", "a", "--inputs", str(inputs), "--out", str(out), *nowhere])
+
+    assert code == 2
+    assert "another batch is writing these results" in capsys.readouterr().err
+    assert not out.exists()
