@@ -33,9 +33,13 @@ def _promptlayer_sandbox_server() -> Iterator[PromptLayerSandbox]:
     """One sandbox server for the session, stopped at its end."""
     try:
         from ._testing import PromptLayerSandbox
-    except ImportError as missing:
+    except ImportError as error:
+        missing = (error.name or "a dependency").split(".")[0]
+    else:
+        missing = ""
+    if missing:
         pytest.fail(
-            f"promptlayer_sandbox needs the 'sandbox' extra ({missing.name} is missing): "
+            f"promptlayer_sandbox needs the 'sandbox' extra ({missing} is missing): "
             "pip install 'promptlayer-agents[sandbox]'",
             pytrace=False,
         )
