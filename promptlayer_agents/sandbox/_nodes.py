@@ -17,8 +17,10 @@ Sandbox-only kinds (PromptLayer has no such node types), kept for the demo agent
 INPUT_VARIABLE returns the input variable named by `configuration.variable`; TEXT_TEMPLATE renders
 `configuration.template`, replacing `{name}` with the input variable or upstream node of that name.
 
-Any node may also set `sandbox_duration` (seconds it takes) and `sandbox_error` (it fails with this
-message); a script (`Script`) overrides both and the node's value.
+Any node may also set, in its configuration, `sandbox_value` (a canned answer in place of the
+model's or service's: a string is rendered like TEXT_TEMPLATE, any other JSON value is returned as
+it is), `sandbox_duration` (seconds it takes) and `sandbox_error` (it fails with this message); a
+script (`Script`) overrides all three.
 """
 
 from __future__ import annotations
@@ -342,14 +344,18 @@ def evaluate(
 ) -> Any:
     """The node's value from the run's values (input variables and finished nodes, by name).
 
-    A script decides first (its error, then its value); then `sandbox_error`; then the kind, or
-    the placeholder for a kind that needs a model or a service. Raises NodeFailed."""
+    A script decides first (its error, then its value); then `sandbox_error`, `sandbox_value`;
+    then the kind, or the placeholder for a kind that needs a model or a service. Raises
+    NodeFailed."""
     if script is not None and script.error is not None:
         raise NodeFailed(script.error)
     if script is not None and script.has_value:
         return _scripted(script.value, values)
     if "sandbox_error" in config:
         raise NodeFailed(config["sandbox_error"])
+    if "sandbox_value" in config:
+        canned = config["sandbox_value"]
+        return _text_template({"template": canned}, values) if isinstance(canned, str) else canned
     if node_type in KINDS:
         return KINDS[node_type][0](config, values)
     return placeholder(node_type, name)
