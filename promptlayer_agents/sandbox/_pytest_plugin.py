@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 MARKER = (
     "promptlayer(polls_per_node=None, **faults): this test's promptlayer_sandbox settings: "
-    "progress by results polls, and faults (latency, rate_limited, unavailable, dropped, "
-    "retry_after, seed)"
+    "every node finishing on its Nth results poll, and faults (the keyword arguments of "
+    "promptlayer_agents.sandbox.Faults)"
 )
 
 

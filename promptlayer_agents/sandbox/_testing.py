@@ -7,6 +7,7 @@ did not add, no executions, no scripts, no faults, the clock as time).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -113,6 +114,10 @@ class PromptLayerSandbox:
             or polls_per_node < 0
         ):
             raise ValueError("polls_per_node is a whole number of polls >= 0")
+        unknown = sorted(set(faults) - {f.name for f in dataclasses.fields(Faults)})
+        if unknown:
+            known = ", ".join(["polls_per_node", *(f.name for f in dataclasses.fields(Faults))])
+            raise ValueError(f"unknown sandbox setting(s) {', '.join(unknown)}; known: {known}")
         chosen = Faults(**faults)
         state = self._sandbox.state
         state.executions.polls_per_node = polls_per_node
