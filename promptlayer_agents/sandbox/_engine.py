@@ -387,8 +387,9 @@ class Executions:
         by_polls = execution.polls_per_node is not None
         if by_polls and poll and not execution.done:
             execution.polls += 1
-        if execution.advance() and by_polls:
-            on_done = self._on_done.pop(execution.id)
+        execution.advance()
+        on_done = self._on_done.pop(execution.id, None) if execution.done else None
+        if on_done is not None:
             execution.task = asyncio.get_running_loop().create_task(on_done(execution))
 
     def get(self, execution_id: int) -> Execution | None:
