@@ -100,13 +100,13 @@ def _labels(version: AgentVersion) -> list[str]:
     return labels if isinstance(labels, list) else []
 
 
-def load_catalog(source: str | Path | Mapping[str, Any] | None = None) -> Catalog:
-    """The agents in a YAML/JSON file, or in already-loaded data; the bundled demo agents when
-    `source` is None."""
+def load_catalog(source: str | Path | Mapping[str, Any] | list[Any] | None = None) -> Catalog:
+    """The agents in a YAML/JSON file, or in already-loaded data (a catalog, one Get Agent
+    definition or a list of them); the bundled demo agents when `source` is None."""
     if source is None:
         text = resources.files(__package__).joinpath(DEFAULT_AGENTS).read_text(encoding="utf-8")
         data: Any = yaml.safe_load(text)
-    elif isinstance(source, Mapping):
+    elif isinstance(source, Mapping | list):
         data = source
     else:
         path = Path(source)

@@ -362,3 +362,9 @@ def test_json_path_subset() -> None:
     assert json_path(data, "$.a.*.b") == [1, 2]
     assert json_path(data, "$.c.d") == [None]
     assert json_path(data, "$.missing") == []
+
+
+def test_loaded_definitions_load_as_a_list_too() -> None:
+    catalog = load_catalog([FULL, {**FULL, "version": 4, "release_labels": []}])
+
+    assert [v.version for v in catalog.find("triage").versions] == [3, 4]  # type: ignore[union-attr]
