@@ -31,7 +31,10 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sandbox.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free)")
     sandbox.add_argument(
-        "--agents", metavar="FILE", help="YAML or JSON agents file (default: demo)"
+        "--agents",
+        metavar="FILE",
+        help="agents to serve: a YAML or JSON agents file, or Get Agent JSON as "
+        "`get NAME --json` prints it, one definition or a list (default: the demo agents)",
     )
     sandbox.add_argument(
         "--api-key", default=None, help="the key clients must send (default pl_sandbox)"

@@ -172,7 +172,11 @@ async def _run(request: Request, state: SandboxState, name: str) -> Response:
     if callback_url and not state.allow_remote_callbacks and not is_loopback(callback_url):
         deliver_to = None
         warnings.append(REMOTE_CALLBACK_WARNING)
-    execution = state.executions.start(version, inputs, deliver_to, state.callbacks.deliver)
+    metadata = body.get("metadata") or {}
+    execution = state.executions.start(
+        version, inputs, deliver_to, state.callbacks.deliver, metadata
+    )
+    warnings += execution.warnings()
     answer = {
         "success": True,
         "message": "Workflow execution created successfully",
@@ -198,6 +202,7 @@ async def _results(request: Request, state: SandboxState) -> Response:
     execution = state.executions.get(execution_id) if execution_id else None
     if execution is None:
         return error_response(404, "Workflow version execution not found")
+    state.executions.observe(execution)
     if not execution.has_output_node:
         return error_response(
             400,

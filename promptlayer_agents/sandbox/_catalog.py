@@ -1,9 +1,11 @@
 """The sandbox's agents: loaded from YAML or JSON, checked, and looked up as the API does.
 
-A file holds `agents:`, a list of entries, each with a `workflow_name` and its `versions`. A version
-has the shape Get Agent answers (nodes with `node_type`, `configuration`, `dependencies`,
-`is_output_node`; edges with conditionals; `release_labels`; `required_input_variables`); ids and
-the other fields Get Agent adds are filled in.
+Two forms are accepted. A catalog holds `agents:`, a list of entries, each with a `workflow_name`
+and its `versions`; a version has the shape Get Agent answers (nodes with `node_type`,
+`configuration`, `dependencies`, `is_output_node`; edges with conditionals; `release_labels`;
+`required_input_variables`), and ids and the other fields Get Agent adds are filled in. Or Get
+Agent answers themselves (what `promptlayer-agents get NAME --json` prints): one definition or a
+list, each served under its `workflow_name` with its version and labels.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import yaml
 from promptlayer_agents_api.models import AgentVersion, RequiredInputVariables
 
 from ..definitions import dependency_order
-from ..rules import CONDITION_OPERATORS
 from ._nodes import check_node
 
 DEFAULT_AGENTS = "default_agents.yaml"
@@ -55,6 +56,33 @@ class Catalog:
         self._by_name = {agent.name: agent for agent in agents}
         self._by_id = {agent.id: agent for agent in self._by_name.values()}
 
+    def add(self, definition: Mapping[str, Any]) -> AgentVersion:
+        """Serve one more version, given as Get Agent answers it: a new agent, or a new version
+        of the agent with its `workflow_name`. Raises CatalogError, changing nothing, when the
+        definition is not one the sandbox can serve or clashes with what it serves."""
+        name = definition.get("workflow_name") if isinstance(definition, Mapping) else None
+        if not isinstance(name, str):
+            raise CatalogError("a definition needs a workflow_name (as Get Agent answers it)")
+        known = self._by_name.get(name)
+        agent_id = definition.get("workflow_id", known.id if known else self._next_id())
+        if known is None and agent_id in self._by_id:
+            raise CatalogError(f"workflow_id {agent_id} is already the id of another agent")
+        versions = known.versions if known else ()
+        number = definition.get("version", max((v.version for v in versions), default=0) + 1)
+        version = _version(name, agent_id, 100 + self._count(), number, definition, name)
+        if known is not None and agent_id != known.id:
+            raise CatalogError(f"agent {name!r} has workflow_id {known.id}, not {agent_id}")
+        ordered = tuple(sorted((*versions, version), key=lambda v: v.version))
+        _check_labels(name, ordered)
+        self._by_name[name] = self._by_id[agent_id] = Agent(agent_id, name, ordered)
+        return version
+
+    def _next_id(self) -> int:
+        return max(self._by_id, default=0) + 1
+
+    def _count(self) -> int:
+        return sum(len(agent.versions) for agent in self._by_name.values())
+
     def find(self, name_or_id: str) -> Agent | None:
         """The agent with this name, or with this numeric id."""
         agent = self._by_name.get(name_or_id)
@@ -72,13 +100,13 @@ def _labels(version: AgentVersion) -> list[str]:
     return labels if isinstance(labels, list) else []
 
 
-def load_catalog(source: str | Path | Mapping[str, Any] | None = None) -> Catalog:
-    """The agents in a YAML/JSON file, or in already-loaded data; the bundled demo agents when
-    `source` is None."""
+def load_catalog(source: str | Path | Mapping[str, Any] | list[Any] | None = None) -> Catalog:
+    """The agents in a YAML/JSON file, or in already-loaded data (a catalog, one Get Agent
+    definition or a list of them); the bundled demo agents when `source` is None."""
     if source is None:
         text = resources.files(__package__).joinpath(DEFAULT_AGENTS).read_text(encoding="utf-8")
         data: Any = yaml.safe_load(text)
-    elif isinstance(source, Mapping):
+    elif isinstance(source, Mapping | list):
         data = source
     else:
         path = Path(source)
@@ -87,9 +115,25 @@ def load_catalog(source: str | Path | Mapping[str, Any] | None = None) -> Catalo
             data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         except (OSError, ValueError, yaml.YAMLError) as error:
             raise CatalogError(f"cannot read agents file {path}: {error}") from error
+    if _is_definition(data) or (isinstance(data, list) and all(map(_is_definition, data))):
+        catalog = Catalog([])
+        for index, definition in enumerate(data if isinstance(data, list) else [data]):
+            try:
+                catalog.add(definition)
+            except CatalogError as error:
+                raise CatalogError(f"definition [{index}]: {error}") from error
+        return catalog
     if not isinstance(data, Mapping) or not isinstance(data.get("agents"), list):
-        raise CatalogError("an agents file holds a mapping with a list under 'agents'")
+        raise CatalogError(
+            "an agents file holds a mapping with a list under 'agents', or Get Agent "
+            "definitions (one, or a list), each with workflow_name and nodes"
+        )
     return Catalog(_agents(data["agents"]))
+
+
+def _is_definition(data: Any) -> bool:
+    """Whether data looks like one Get Agent answer (not a catalog)."""
+    return isinstance(data, Mapping) and "workflow_name" in data and "nodes" in data
 
 
 def _agents(entries: list[Any]) -> list[Agent]:
@@ -175,9 +219,6 @@ def _check_graph(version: AgentVersion, where: str) -> None:
         for end in (edge.source_node_name, edge.target_node_name):
             if end not in names:
                 raise CatalogError(f"{where}: edge names unknown node {end!r}")
-        for conditional in edge.conditionals if isinstance(edge.conditionals, list) else []:
-            if conditional.operator not in CONDITION_OPERATORS:
-                raise CatalogError(f"{where}: unknown operator {conditional.operator!r}")
     _check_acyclic(version, where)
 
 

@@ -1,8 +1,15 @@
-"""Executions: nodes run for real, asynchronously, in dependency order.
+"""Executions: nodes run for real, in dependency order, on a simulated timeline.
 
 Every node starts QUEUED. It starts RUNNING once its upstream nodes are final, then ends SUCCESS or
-FAILED; it is SKIPPED instead when an upstream node did not succeed, or when it has incoming edges
-and none of them is taken (an edge is taken when its source succeeded and its conditionals hold).
+FAILED after its duration; it is SKIPPED instead when an upstream node did not succeed, or when it
+has incoming edges and none of them is taken (an edge is taken when its source succeeded and its
+conditionals hold). A conditional the sandbox cannot evaluate does not hold, and the run's warning
+says so.
+
+Time is either the clock (a node takes its duration in seconds, from the moment its last upstream
+node finished) or, in the deterministic progress mode, the execution's results polls (every node
+finishes `polls_per_node` polls after it started). The state is brought up to date whenever it is
+read, so what an answer shows depends only on the time or the poll count, never on scheduling.
 """
 
 from __future__ import annotations
@@ -11,16 +18,17 @@ import asyncio
 import itertools
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion, EdgeConditional
-from promptlayer_agents_api.types import Unset
+from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
 
-from ..definitions import upstream
-from ..rules import NodeOutcome, execution_status, is_final
+from ..definitions import dependency_order, upstream
+from ..rules import ExecutionStatus, NodeOutcome, execution_status, is_final
 from . import _nodes as nodes
+
+OnDone = Callable[["Execution"], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -33,13 +41,28 @@ class _Outcome:
     is_output_node: bool
 
 
+@dataclass(frozen=True)
+class Run:
+    """An execution as a test sees it: what was started, with what, and its status now
+    (RUNNING, SUCCESS or FAILED)."""
+
+    agent: str
+    version: int
+    execution_id: int
+    input_variables: dict[str, Any]
+    metadata: dict[str, str]
+    status: ExecutionStatus
+
+
 @dataclass
 class NodeRun:
-    """One node's state in an execution."""
+    """One node's state in an execution; `due` and `ended` are on the execution's timeline."""
 
     status: str = "QUEUED"
     value: Any = None
     error_message: str | None = None
+    due: float = 0.0
+    ended: float = 0.0
 
     def as_json(self, *, is_output_node: bool) -> dict[str, Any]:
         """The node as the results endpoint answers it."""
@@ -60,13 +83,23 @@ class Execution:
     version: AgentVersion
     inputs: dict[str, Any]
     callback_url: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    scripts: Mapping[str, nodes.Script] = field(default_factory=dict)
+    polls_per_node: int | None = None  # None: the clock decides; N: every node takes N polls
     runs: dict[str, NodeRun] = field(init=False)
     succeeded_outputs: list[str] = field(default_factory=list)
-    task: asyncio.Task[None] | None = None
+    polls: int = 0
+    started_at: float = field(default_factory=time.monotonic)
     finished_at: float | None = None  # time.monotonic() when the last node became final
+    task: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self.runs = {node.name: NodeRun() for node in self.version.nodes}
+        self._order = dependency_order(self.version)
+        self._upstream = upstream(self.version)
+        self._incoming: dict[str, list[AgentEdge]] = {name: [] for name in self.runs}
+        for edge in self.version.edges:
+            self._incoming[edge.target_node_name].append(edge)
 
     @property
     def done(self) -> bool:
@@ -82,9 +115,14 @@ class Execution:
         return self.runs[self.succeeded_outputs[0]].value if self.succeeded_outputs else None
 
     @property
+    def status(self) -> ExecutionStatus:
+        """RUNNING, SUCCESS or FAILED, by the API's rules."""
+        return execution_status(self.done, self.outcomes())
+
+    @property
     def failed_without_output(self) -> bool:
         """The API's rule for a failed execution: a node failed and no output node succeeded."""
-        return execution_status(self.done, self.outcomes()) == "FAILED"
+        return self.status == "FAILED"
 
     def outcomes(self) -> list[NodeOutcome]:
         """Each node's name, status, error and output flag, for the API's rules."""
@@ -105,71 +143,125 @@ class Execution:
             for node in self.version.nodes
         }
 
+    def record(self) -> Run:
+        """The execution as a test sees it."""
+        return Run(
+            agent=self.version.workflow_name,
+            version=self.version.version,
+            execution_id=self.id,
+            input_variables=dict(self.inputs),
+            metadata=dict(self.metadata),
+            status=self.status,
+        )
 
-async def execute(execution: Execution) -> None:
-    """Run every node of the execution to a final status."""
-    finished = {name: asyncio.Event() for name in execution.runs}
-    ups = upstream(execution.version)
-    incoming: dict[str, list[AgentEdge]] = {name: [] for name in execution.runs}
-    for edge in execution.version.edges:
-        incoming[edge.target_node_name].append(edge)
+    def now(self) -> float:
+        """Where the execution is on its timeline: seconds since it started, or polls seen."""
+        if self.polls_per_node is not None:
+            return float(self.polls)
+        return time.monotonic() - self.started_at
 
-    async def run_node(node: AgentNode) -> None:
-        for name in ups[node.name]:
-            await finished[name].wait()
-        await _run(execution, node, ups[node.name], incoming[node.name])
-        finished[node.name].set()
+    def next_due(self) -> float | None:
+        """When the next running node finishes, on the timeline; None when none is running."""
+        return min((r.due for r in self.runs.values() if r.status == "RUNNING"), default=None)
 
-    await asyncio.gather(*(run_node(node) for node in execution.version.nodes))
-    execution.finished_at = time.monotonic()
-
-
-async def _run(
-    execution: Execution, node: AgentNode, ups: list[str], edges: list[AgentEdge]
-) -> None:
-    run = execution.runs[node.name]
-    values = _values(execution)
-    upstream_ok = all(execution.runs[name].status == "SUCCESS" for name in ups)
-    if not upstream_ok or (edges and not any(_taken(edge, execution, values) for edge in edges)):
-        run.status = "SKIPPED"
-        return
-    config = node.configuration.to_dict()
-    run.status = "RUNNING"
-    await asyncio.sleep(nodes.duration(config))
-    try:
-        run.value = nodes.evaluate(node.node_type, config, values)
-    except nodes.NodeFailed as failure:
-        run.status, run.error_message = "FAILED", str(failure)
-        return
-    run.status = "SUCCESS"
-    if node.is_output_node:
-        execution.succeeded_outputs.append(node.name)
-
-
-def _values(execution: Execution) -> dict[str, Any]:
-    """Input variables and the values of succeeded nodes, by name (nodes win)."""
-    values = dict(execution.inputs)
-    values.update(
-        (name, run.value) for name, run in execution.runs.items() if run.status == "SUCCESS"
-    )
-    return values
-
-
-def _taken(edge: AgentEdge, execution: Execution, values: Mapping[str, Any]) -> bool:
-    if execution.runs[edge.source_node_name].status != "SUCCESS":
-        return False
-    conditionals = edge.conditionals if isinstance(edge.conditionals, list) else []
-    if not conditionals:
+    def advance(self) -> bool:
+        """Bring every node up to date with `now()`, finishing nodes in the order their times
+        come; True when this call made the execution done."""
+        if self.done:
+            return False
+        now = self.now()
+        self._start_ready()
+        while (due := self.next_due()) is not None and due <= now:
+            node = next(
+                n
+                for n in self._order
+                if self.runs[n.name].status == "RUNNING" and self.runs[n.name].due == due
+            )
+            self._finish(node)
+            self._start_ready()
+        if not self.done:
+            return False
+        ended = max((run.ended for run in self.runs.values()), default=0.0)
+        clock = self.polls_per_node is None
+        self.finished_at = self.started_at + ended if clock else time.monotonic()
         return True
-    held = (_holds(c, values) for c in sorted(conditionals, key=lambda c: c.position))
-    return all(held) if edge.is_and else any(held)
+
+    def _start_ready(self) -> None:
+        """Start (or skip) every queued node whose upstream nodes are all final."""
+        for node in self._order:
+            run, ups = self.runs[node.name], self._upstream[node.name]
+            if run.status != "QUEUED" or not all(is_final(self.runs[u].status) for u in ups):
+                continue
+            start = max((self.runs[u].ended for u in ups), default=0.0)
+            if not self._should_run(node, ups):
+                run.status, run.ended = "SKIPPED", start
+                continue
+            script = self.scripts.get(node.name)
+            if self.polls_per_node is not None:
+                length = float(self.polls_per_node)
+            else:
+                length = nodes.duration(node.configuration.to_dict(), script)
+            run.status, run.due = "RUNNING", start + length
+
+    def _should_run(self, node: AgentNode, ups: list[str]) -> bool:
+        if not all(self.runs[u].status == "SUCCESS" for u in ups):
+            return False
+        edges = self._incoming[node.name]
+        return not edges or any(self._taken(edge) for edge in edges)
+
+    def _finish(self, node: AgentNode) -> None:
+        run = self.runs[node.name]
+        run.ended = run.due
+        config = node.configuration.to_dict()
+        try:
+            run.value = nodes.evaluate(
+                node.node_type, node.name, config, self.values(), self.scripts.get(node.name)
+            )
+        except nodes.NodeFailed as failure:
+            run.status, run.error_message = "FAILED", str(failure)
+            return
+        run.status = "SUCCESS"
+        if node.is_output_node:
+            self.succeeded_outputs.append(node.name)
+
+    def values(self) -> dict[str, Any]:
+        """Input variables and the values of succeeded nodes, by name (nodes win)."""
+        values = dict(self.inputs)
+        values.update((n, run.value) for n, run in self.runs.items() if run.status == "SUCCESS")
+        return values
+
+    def _taken(self, edge: AgentEdge) -> bool:
+        if self.runs[edge.source_node_name].status != "SUCCESS":
+            return False
+        conditionals = edge_conditionals(edge)
+        if not conditionals:
+            return True
+        values, known = self.values(), set(self.runs) | set(self.inputs)
+        held = [holds(c, values, known) for c in conditionals]
+        return all(held) if edge.is_and is not False else any(held)
+
+    def warnings(self) -> list[str]:
+        """One line per conditional the sandbox cannot evaluate (it never holds)."""
+        known = set(self.runs) | set(self.inputs)
+        return [
+            f"edge {edge.source_node_name} -> {edge.target_node_name}: conditional {index} "
+            f"cannot be evaluated ({problem}), so it does not hold"
+            for edge in self.version.edges
+            for index, conditional in enumerate(edge_conditionals(edge))
+            if (problem := unevaluable(conditional, known))
+        ]
 
 
-def _operand(config: Any, values: Mapping[str, Any]) -> Any:
-    if not isinstance(config.static_value, Unset):
-        return config.static_value
-    source = config.source
-    return values.get(source) if isinstance(source, str) else None
+def edge_conditionals(edge: AgentEdge) -> list[Any]:
+    """The edge's conditionals as plain JSON, in `position` order (given order without one)."""
+    listed = edge.conditionals if isinstance(edge.conditionals, list) else []
+    plain = [c.to_dict() if hasattr(c, "to_dict") else c for c in listed]
+
+    def position(conditional: Any) -> int:
+        place = conditional.get("position") if isinstance(conditional, Mapping) else None
+        return place if isinstance(place, int) and not isinstance(place, bool) else 0
+
+    return sorted(plain, key=position)
 
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -184,52 +276,131 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "is_null": lambda a, b: a is None,
     "is_not_null": lambda a, b: a is not None,
 }
+UNARY = frozenset({"is_null", "is_not_null"})
 
 
-def _holds(conditional: EdgeConditional, values: Mapping[str, Any]) -> bool:
-    left = _operand(conditional.left_config, values)
-    right = _operand(conditional.right_config, values)
+def unevaluable(conditional: Any, known: set[str]) -> str | None:
+    """Why the sandbox cannot evaluate this conditional (plain JSON), or None.
+
+    It needs an `operator` the API documents, and each operand it compares (`left_config`, and
+    `right_config` unless the operator is is_null or is_not_null) as a `static_value`, or as a
+    `source` naming a node or input variable of the run."""
+    if not isinstance(conditional, Mapping):
+        return "not an object"
+    operator = conditional.get("operator")
+    if operator not in COMPARISONS:
+        return "no operator" if operator is None else f"unknown operator {operator!r}"
+    sides = ("left_config",) if operator in UNARY else ("left_config", "right_config")
+    for side in sides:
+        operand = conditional.get(side)
+        if not isinstance(operand, Mapping) or not ({"static_value", "source"} & set(operand)):
+            return f"{side} has neither static_value nor source"
+        source = operand.get("source")
+        if "static_value" not in operand and (not isinstance(source, str) or source not in known):
+            return f"{side}.source {source!r} names no node or input variable"
+    return None
+
+
+def _operand(operand: Any, values: Mapping[str, Any]) -> Any:
+    if not isinstance(operand, Mapping):
+        return None
+    if "static_value" in operand:
+        return operand["static_value"]
+    source = operand.get("source")
+    return values.get(source) if isinstance(source, str) else None
+
+
+def holds(conditional: Any, values: Mapping[str, Any], known: set[str]) -> bool:
+    """Whether a conditional (plain JSON) holds for the run's values (`known`: every node and
+    input variable name; a skipped node's value is None). One the sandbox cannot evaluate, or a
+    comparison between values that do not compare, does not hold."""
+    if unevaluable(conditional, known) is not None:
+        return False
+    left = _operand(conditional.get("left_config"), values)
+    right = _operand(conditional.get("right_config"), values)
     try:
-        return bool(COMPARISONS[str(conditional.operator)](left, right))
+        return bool(COMPARISONS[conditional["operator"]](left, right))
     except TypeError:  # e.g. "<" between a number and a string: the condition does not hold
         return False
 
 
+async def execute(execution: Execution, on_done: OnDone | None = None) -> None:
+    """Keep the execution up to date until it is done (clock mode), then call `on_done`."""
+    while not execution.advance() and not execution.done:
+        due = execution.next_due()
+        if due is None:  # only possible in poll mode: polls move it on, not time
+            return
+        await asyncio.sleep(max(0.0, due - execution.now()))
+    if on_done is not None:
+        await on_done(execution)
+
+
 class Executions:
-    """The executions the sandbox remembers: at most `limit`, the oldest dropped (and stopped)."""
+    """The executions the sandbox remembers: at most `limit`, the oldest dropped (and stopped);
+    the scripts later runs follow; the progress mode."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.scripts: dict[str, dict[str, nodes.Script]] = {}
+        self.polls_per_node: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._items: OrderedDict[int, Execution] = OrderedDict()
         self._ids = itertools.count(1)
+        self._on_done: dict[int, OnDone] = {}
 
     def start(
         self,
         version: AgentVersion,
         inputs: dict[str, Any],
         callback_url: str | None,
-        on_done: Callable[[Execution], Awaitable[None]],
+        on_done: OnDone,
+        metadata: dict[str, str] | None = None,
     ) -> Execution:
-        """Create an execution and start running it in the background."""
-        execution = Execution(next(self._ids), version, inputs, callback_url)
+        """Create an execution, bring it as far as time 0 takes it, and keep it going."""
+        execution = Execution(
+            next(self._ids),
+            version,
+            inputs,
+            callback_url,
+            metadata=dict(metadata or {}),
+            scripts=dict(self.scripts.get(version.workflow_name, {})),
+            polls_per_node=self.polls_per_node,
+        )
         self._items[execution.id] = execution
         while len(self._items) > self.limit:
             _, dropped = self._items.popitem(last=False)
+            self._on_done.pop(dropped.id, None)
             if dropped.task is not None:
                 dropped.task.cancel()
-
-        async def run() -> None:
-            await execute(execution)
-            await on_done(execution)
-
-        execution.task = asyncio.get_running_loop().create_task(run())
+        self.loop = asyncio.get_running_loop()
+        if execution.polls_per_node is None:
+            execution.advance()
+            execution.task = self.loop.create_task(execute(execution, on_done))
+        else:
+            self._on_done[execution.id] = on_done
+            self.observe(execution, poll=False)
         return execution
+
+    def observe(self, execution: Execution, *, poll: bool = True) -> None:
+        """Bring the execution up to date before it is shown; in poll mode a results request
+        is a poll, and the poll that finishes the execution delivers its callback."""
+        by_polls = execution.polls_per_node is not None
+        if by_polls and poll and not execution.done:
+            execution.polls += 1
+        execution.advance()
+        on_done = self._on_done.pop(execution.id, None) if execution.done else None
+        if on_done is not None:
+            execution.task = asyncio.get_running_loop().create_task(on_done(execution))
 
     def get(self, execution_id: int) -> Execution | None:
         return self._items.get(execution_id)
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def records(self) -> list[Run]:
+        """Every execution remembered, oldest first, as a test sees it."""
+        return [execution.record() for execution in list(self._items.values())]
 
     def running(self) -> list[asyncio.Task[None]]:
         return [e.task for e in self._items.values() if e.task is not None and not e.task.done()]
@@ -240,3 +411,11 @@ class Executions:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    def forget(self) -> None:
+        """Forget every execution and script, and go back to the clock (a test's clean start);
+        `stop` the running ones first."""
+        self._items.clear()
+        self._on_done.clear()
+        self.scripts = {}
+        self.polls_per_node = None

@@ -1,88 +1,48 @@
-"""The README's "Using the client" examples run as written, against a small fake of the API."""
+"""Every Python example in the README runs as written, against the real sandbox.
+
+A block that defines pytest tests (the "Testing your service" example) is saved as a test file and
+run by pytest in a fresh folder, as a user would, with the plugin the package installs. Every other
+block runs in this process with PROMPTLAYER_BASE_URL and PROMPTLAYER_API_KEY pointing at a sandbox
+with the bundled demo agents, just as the README says to set them.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import re
-from typing import Any
-from urllib.parse import unquote
+import subprocess
+import sys
+from pathlib import Path
 
-import httpx
 import pytest
 
-from ..helpers import ROOT, json_response, load_spec
+from promptlayer_agents.sandbox import Sandbox
+
+from ..helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README.split("## Using the client", 1)[1].split("\n## ", 1)[0]
-EXAMPLES = re.findall(r"```python\n(.*?)```", SECTION, flags=re.DOTALL)
-AGENT_EXAMPLE = load_spec()["paths"]["/workflows/{workflow_id_or_name}"]["get"]["responses"]["200"][
-    "content"
-]["application/json"]["examples"]["agent"]["value"]
+EXAMPLES = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+USING = README.split("## Using the client", 1)[1].split("\n## ", 1)[0]
+USING_EXAMPLES = re.findall(r"```python\n(.*?)```", USING, flags=re.DOTALL)
 
 
-class FakeAPI:
-    """Runs answer 201; each execution answers 202 once, then its final node map."""
+def _is_test_file(example: str) -> bool:
+    return "\ndef test_" in example
 
-    def __init__(self) -> None:
-        self.ids = itertools.count(1000)
-        self.polled: set[int] = set()
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        assert request.headers["X-API-KEY"] == "pl_readme"
-        path = unquote(request.url.path)
-        if request.method == "POST" and path.endswith("/run"):
-            execution = next(self.ids)
-            body = {"success": True, "message": "ok", "workflow_version_execution_id": execution}
-            return json_response(201, body)
-        if path == "/workflow-version-execution-results":
-            return self._results(request)
-        if path == "/workflows/support-bot":
-            return json_response(200, AGENT_EXAMPLE)
-        return json_response(404, {"success": False, "message": "Workflow not found"})
-
-    def _results(self, request: httpx.Request) -> httpx.Response:
-        execution = int(request.url.params["workflow_version_execution_id"])
-        final = execution in self.polled
-        self.polled.add(execution)
-        nodes: dict[str, Any] = {
-            "Lookup": {"status": "SUCCESS", "value": "reset", "is_output_node": False},
-            "Answer": {
-                "status": "SUCCESS" if final else "RUNNING",
-                "value": "Open Settings, then Security." if final else None,
-                "is_output_node": True,
-            },
-        }
-        if request.url.params["return_all_outputs"] == "true":
-            return json_response(200 if final else 202, nodes)
-        return json_response(200 if final else 202, nodes["Answer"]["value"])
+def _exec(example: str) -> None:
+    exec(compile(example, "README.md", "exec"), {"__name__": "__readme__"})
 
 
 @pytest.fixture
-def fake_api(monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
-    """Every httpx client the examples create talks to the fake; pauses take no time."""
-    api = FakeAPI()
-    for cls in (httpx.Client, httpx.AsyncClient):
-        original = cls.__init__
-
-        def init(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", httpx.MockTransport(api))
-            _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(cls, "__init__", init)
-
-    async def no_pause(seconds: float) -> None:
-        pass
-
-    monkeypatch.setattr("time.sleep", lambda seconds: None)
-    monkeypatch.setattr(asyncio, "sleep", no_pause)
-    monkeypatch.setenv("PROMPTLAYER_API_KEY", "pl_readme")
-    monkeypatch.setenv("PROMPTLAYER_BASE_URL", "https://api.promptlayer.test")
-    return api
+def exported(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox, with the two variables exported as the README shows."""
+    monkeypatch.setenv("PROMPTLAYER_BASE_URL", sandbox.url)
+    monkeypatch.setenv("PROMPTLAYER_API_KEY", sandbox.api_key)
+    return sandbox
 
 
-def test_the_section_has_the_promised_examples() -> None:
-    code = "\n".join(EXAMPLES)
+def test_the_readme_has_the_promised_examples() -> None:
+    code = "\n".join(USING_EXAMPLES)
     for call in [
         "agents.run(",
         ".wait(",
@@ -94,33 +54,69 @@ def test_the_section_has_the_promised_examples() -> None:
         "parse_callback(",
     ]:
         assert call in code, call
+    assert sum(map(_is_test_file, EXAMPLES)) == 1  # the "Testing your service" example
+    assert any("AuthenticatedClient(" in example for example in EXAMPLES)
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[f"example{i}" for i in range(len(EXAMPLES))])
-def test_example_runs(fake_api: FakeAPI, example: str, capsys: pytest.CaptureFixture[str]) -> None:
-    exec(compile(example, "README.md", "exec"), {"__name__": "__readme__"})
+@pytest.mark.parametrize(
+    "example",
+    [e for e in EXAMPLES if not _is_test_file(e)],
+    ids=lambda e: e.strip().splitlines()[-1][:40],
+)
+def test_example_runs_against_the_sandbox(
+    exported: Sandbox, example: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _exec(example)
 
     assert capsys.readouterr().out, "every example prints what it got"
 
 
-def test_first_example_prints_the_result(
-    fake_api: FakeAPI, capsys: pytest.CaptureFixture[str]
+def test_the_first_example_prints_the_result(
+    exported: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    exec(compile(EXAMPLES[0], "README.md", "exec"), {"__name__": "__readme__"})
+    _exec(USING_EXAMPLES[0])
 
     assert capsys.readouterr().out.splitlines() == [
-        "started execution 1000",
-        "SUCCESS Open Settings, then Security.",
+        "started execution 1",
+        "SUCCESS See account settings for: How do I reset my password?",
         "  Lookup: SUCCESS",
         "  Answer: SUCCESS",
     ]
 
 
-def test_error_example_reports_the_missing_agent(
-    fake_api: FakeAPI, capsys: pytest.CaptureFixture[str]
+def test_the_error_example_reports_the_missing_agent(
+    exported: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    errors = next(e for e in EXAMPLES if "except NotFoundError" in e)
+    errors = next(e for e in USING_EXAMPLES if "except NotFoundError" in e)
 
-    exec(compile(errors, "README.md", "exec"), {"__name__": "__readme__"})
+    _exec(errors)
 
     assert capsys.readouterr().out.strip() == "404 Workflow not found"
+
+
+def test_the_generated_client_example_reads_the_base_url(
+    exported: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generated = next(e for e in EXAMPLES if "AuthenticatedClient(" in e)
+
+    _exec(generated)
+
+    assert exported.state.requests["POST run"] == 1
+    assert exported.state.requests["GET agent"] == 1
+    assert "workflow_name='support-bot'" in capsys.readouterr().out
+
+
+def test_the_testing_example_passes_as_a_user_runs_it(tmp_path: Path) -> None:
+    example = next(e for e in EXAMPLES if _is_test_file(e))
+    (tmp_path / "test_my_service.py").write_text(example, encoding="utf-8")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_my_service.py"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{example.count(chr(10) + 'def test_')} passed" in done.stdout

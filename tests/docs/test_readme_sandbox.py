@@ -1,11 +1,11 @@
-"""The README's sandbox section: its pytest example passes, its agents file example runs."""
+"""The README's sandbox section: its agents file example runs, its exports match the defaults.
+
+(Its Python examples run in test_readme.py, with every other one.)
+"""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import yaml
 
@@ -23,22 +23,6 @@ def _block(language: str) -> str:
     blocks = re.findall(rf"```{language}\n(.*?)```", SECTION, flags=re.DOTALL)
     assert len(blocks) == 1, f"expected one {language} block in the sandbox section"
     return str(blocks[0])
-
-
-def test_pytest_example_passes_as_a_user_runs_it(tmp_path: Path) -> None:
-    example = tmp_path / "test_my_service.py"
-    example.write_text(_block("python"), encoding="utf-8")
-
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(example)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
 
 
 def test_agents_file_example_runs() -> None:

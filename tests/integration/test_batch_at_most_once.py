@@ -89,7 +89,7 @@ def _batch(sandbox: Sandbox, inputs: Path, out: Path, *extra: str) -> list[str]:
 def test_lost_answers_end_unknown_and_are_never_started_again(
     sandbox_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sandbox = sandbox_factory(ECHO, faults=Faults(dropped=0.1, seed=11))
+    sandbox = sandbox_factory(ECHO, faults=Faults(drop=0.1, seed=11))
     inputs, out = tmp_path / "inputs.jsonl", tmp_path / "out.jsonl"
     texts = _inputs(inputs, 100)
     command = _batch(sandbox, inputs, out, "--concurrency", "20")
@@ -176,7 +176,7 @@ def _closed_port_url() -> str:
 def test_runs_that_certainly_did_not_start_are_started_on_the_rerun(
     sandbox_factory: Any, tmp_path: Path
 ) -> None:
-    sandbox = sandbox_factory(ECHO, faults=Faults(rate_limited=1.0, retry_after=0))
+    sandbox = sandbox_factory(ECHO, faults=Faults(rate_limit=1.0, retry_after=0))
     inputs, out = tmp_path / "inputs.jsonl", tmp_path / "out.jsonl"
     texts = _inputs(inputs, 10)
     command = _batch(sandbox, inputs, out, "--concurrency", "10")

@@ -383,3 +383,20 @@ def test_json_bodies_round_trip_unicode(sandbox: Sandbox, connect: Connect) -> N
     result = connect(sandbox).run_and_wait("greeter", input_variables={"name": "Zoë 日本"})
 
     assert result.output == "Hello, Zoë 日本!"
+
+
+def test_in_poll_mode_the_poll_that_finishes_the_run_sends_its_callback(
+    sandbox: Sandbox, connect: Connect
+) -> None:
+    sandbox.state.executions.polls_per_node = 1
+    client = connect(sandbox)
+    with CallbackReceiver() as receiver:
+        started = client.run("greeter", input_variables={"name": "Di"}, callback_url=receiver.url)
+        first = client.get_results(started.execution_id, return_all_outputs=True)
+        assert receiver.bodies == []  # nothing moves between polls, so nothing is sent
+        second = client.get_results(started.execution_id)
+        assert receiver.arrived.wait(timeout=20), "no callback within 20 s"
+
+    assert [n.status for n in first.nodes.values()] == ["SUCCESS", "RUNNING"]
+    assert (second.done, second.output) == (True, "Hello, Di!")
+    assert pa.parse_callback(receiver.bodies[0]).output == "Hello, Di!"

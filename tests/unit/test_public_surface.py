@@ -72,10 +72,11 @@ def _loaded_after(code: str) -> set[str]:
     return set(out.split())
 
 
-def test_the_client_and_the_command_line_load_no_sandbox_dependency() -> None:
+def test_the_client_the_command_line_and_the_pytest_plugin_load_no_sandbox_dependency() -> None:
     for code in [
         "import promptlayer_agents; promptlayer_agents.Agents(api_key='k')",
         "from promptlayer_agents.cli import parser; parser()",
+        "import promptlayer_agents.sandbox._pytest_plugin",  # pytest loads it at every start
     ]:
         loaded = _loaded_after(code)
         for heavy in ("starlette", "uvicorn", "yaml"):

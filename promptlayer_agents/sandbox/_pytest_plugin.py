@@ -1,0 +1,75 @@
+"""The pytest plugin (entry point `pytest11`): the `promptlayer_sandbox` fixture and the
+`promptlayer` marker.
+
+pytest imports this module at start-up in every project where promptlayer-agents is installed, so
+it imports nothing but pytest: the sandbox (and the `sandbox` extra it needs) loads only when a
+test asks for the fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._testing import PromptLayerSandbox
+
+MARKER = (
+    "promptlayer(polls_per_node=None, **faults): this test's promptlayer_sandbox settings: "
+    "every node finishing on its Nth results poll, and faults (the keyword arguments of "
+    "promptlayer_agents.sandbox.Faults)"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker, so --strict-markers accepts it."""
+    config.addinivalue_line("markers", MARKER)
+
+
+@pytest.fixture(scope="session")
+def _promptlayer_sandbox_server() -> Iterator[PromptLayerSandbox]:
+    """One sandbox server for the session, stopped at its end."""
+    try:
+        from ._testing import PromptLayerSandbox
+    except ImportError as error:
+        missing = (error.name or "a dependency").split(".")[0]
+    else:
+        missing = ""
+    if missing:
+        pytest.fail(
+            f"promptlayer_sandbox needs the 'sandbox' extra ({missing} is missing): "
+            "pip install 'promptlayer-agents[sandbox]'",
+            pytrace=False,
+        )
+    server = PromptLayerSandbox()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def promptlayer_sandbox(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    _promptlayer_sandbox_server: PromptLayerSandbox,
+) -> Iterator[PromptLayerSandbox]:
+    """A clean PromptLayer sandbox on 127.0.0.1 for this test, with PROMPTLAYER_BASE_URL and
+    PROMPTLAYER_API_KEY pointing at it; `@pytest.mark.promptlayer(...)` configures it."""
+    sandbox = _promptlayer_sandbox_server
+    sandbox.reset()
+    settings: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("promptlayer"))):
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.promptlayer takes keyword arguments only")
+        settings.update(marker.kwargs)
+    sandbox.configure(**settings)
+    monkeypatch.setenv("PROMPTLAYER_BASE_URL", sandbox.url)
+    monkeypatch.setenv("PROMPTLAYER_API_KEY", sandbox.api_key)
+    try:
+        yield sandbox
+    finally:
+        sandbox.reset()
