@@ -17,6 +17,11 @@ LABEL = "staging"
 INPUTS = {"question": "My invoice shows the wrong company name.", "tier": "premium"}
 
 
+def _side(config: object, key: str) -> object:
+    """One side of a conditional: conditionals are free-form, so read it leniently."""
+    return config.get(key, "?") if isinstance(config, dict) else "?"
+
+
 def main() -> None:
     """Run the demo and print what happened."""
     with Sandbox() as sandbox, Agents(api_key=sandbox.api_key, base_url=sandbox.url) as agents:
@@ -32,7 +37,8 @@ def main() -> None:
             print(f"  {step.name}: {step.node_type}{after}{output}")
         for edge in definition.edges:
             rules = " and ".join(
-                f"{c.left_config.source} {c.operator} {c.right_config.static_value!r}"
+                f"{_side(c.left_config, 'source')} {c.operator} "
+                f"{_side(c.right_config, 'static_value')!r}"
                 for c in (edge.conditionals or [])
             )
             print(f"  {edge.source_node_name} -> {edge.target_node_name} when {rules or 'always'}")

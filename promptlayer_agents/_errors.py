@@ -133,7 +133,7 @@ class ExecutionFailedError(PromptLayerError):
         self.result = result
         self.execution_id = result.execution_id
         self.failed_nodes: tuple[NodeState, ...] = result.failed_nodes
-        reasons = failure_summary(self.failed_nodes)
+        reasons = failure_summary(result.nodes.values())
         super().__init__(f"execution {result.execution_id} failed: {reasons or 'no output'}")
 
 

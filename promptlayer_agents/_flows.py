@@ -153,12 +153,17 @@ def run(
 
 
 def _results_once(
-    ctx: Context, execution_id: int, return_all_outputs: bool, deadline: float | None = None
+    ctx: Context,
+    execution_id: int,
+    return_all_outputs: bool,
+    deadline: float | None = None,
+    node_id: str | None = None,
+    node_name: str | None = None,
 ) -> Flow[tuple[ExecutionResult, float | None]]:
     """One results request: the result and the server's Retry-After, if any."""
-    call = _operations.results_call(execution_id, return_all_outputs)
+    call = _operations.results_call(execution_id, return_all_outputs, node_id, node_name)
     response = yield from send(ctx, call, idempotent=True, deadline=deadline)
-    parsed = _operations.parse_results(response)
+    parsed = _operations.parse_results(response, all_outputs=return_all_outputs)
     if isinstance(parsed, NoOutputNodeError):
         if not isinstance(parsed.output, ExecutionNodeMap):
             raise status_error(response)

@@ -8,11 +8,9 @@ import json
 from promptlayer_agents_api.models import (
     AgentNode,
     AgentVersion,
-    ConditionOperand,
     EdgeConditional,
     RequiredInputVariables,
 )
-from promptlayer_agents_api.types import Unset
 
 
 def upstream(version: AgentVersion) -> dict[str, list[str]]:
@@ -76,15 +74,20 @@ def describe(agent: AgentVersion) -> list[str]:
     return lines
 
 
-def _operand(operand: ConditionOperand) -> str:
-    if not isinstance(operand.static_value, Unset):
-        return json.dumps(operand.static_value, ensure_ascii=False)
-    return str(operand.source) if not isinstance(operand.source, Unset) else "?"
+def _operand(operand: object) -> str:
+    """One side of a comparison as text: its constant as JSON, its source's name, else "?"."""
+    if isinstance(operand, dict):
+        if "static_value" in operand:
+            return json.dumps(operand["static_value"], ensure_ascii=False, default=str)
+        if isinstance(operand.get("source"), str):
+            return str(operand["source"])
+    return "?"
 
 
 def _condition(conditional: EdgeConditional) -> str:
-    """One comparison of an edge, as text."""
-    left, operator = _operand(conditional.left_config), str(conditional.operator)
+    """One comparison of an edge, as text; what is missing or odd shows as "?"."""
+    operator = conditional.operator if isinstance(conditional.operator, str) else "?"
+    left = _operand(conditional.left_config)
     if operator in ("is_null", "is_not_null"):
         return f"{left} {operator.replace('_', ' ')}"
     return f"{left} {operator} {_operand(conditional.right_config)}"

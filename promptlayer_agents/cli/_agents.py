@@ -125,7 +125,7 @@ def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
         for node in result.nodes.values():
             detail = node.error_message if node.status == "FAILED" else _text(node.value)
             mark = " (output)" if node.is_output_node else ""
-            print(f"{node.name:<{width}}  {node.status:<8} {detail}{mark}")
+            print(f"{node.name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
     elif result.done:
         print(_text(result.output))
 
@@ -178,7 +178,7 @@ def results_command(args: argparse.Namespace) -> int:
         print(f"execution {execution_id} is still running", file=sys.stderr)
     elif result.status == "FAILED":
         print(
-            f"execution {execution_id} failed: {failure_summary(result.failed_nodes)}",
+            f"execution {execution_id} failed: {failure_summary(result.nodes.values())}",
             file=sys.stderr,
         )
         return EXIT_FAILED

@@ -21,7 +21,6 @@ import yaml
 from promptlayer_agents_api.models import AgentVersion, RequiredInputVariables
 
 from ..definitions import dependency_order
-from ..rules import CONDITION_OPERATORS
 from ._nodes import check_node
 
 DEFAULT_AGENTS = "default_agents.yaml"
@@ -56,9 +55,10 @@ class Catalog:
         self._by_id = {agent.id: agent for agent in self._by_name.values()}
 
     def find(self, name_or_id: str) -> Agent | None:
-        """The agent with this name, or with this numeric id."""
+        """The agent with this name, or with this numeric id (ASCII digits only: "¹" or "٣" is
+        a name, never an id)."""
         agent = self._by_name.get(name_or_id)
-        if agent is None and name_or_id.isdigit():
+        if agent is None and name_or_id.isascii() and name_or_id.isdigit():
             agent = self._by_id.get(int(name_or_id))
         return agent
 
@@ -159,7 +159,9 @@ def _edge(agent: str, number: int, edge: Any) -> Any:
 
 
 def _check_graph(version: AgentVersion, where: str) -> None:
-    """Node names unique, node types runnable, dependencies and edges known, no cycles."""
+    """Node names unique, node types runnable, dependencies and edges known, no cycles.
+    Conditionals are not checked: like PromptLayer's Get Agent answer, any is readable, and the
+    engine skips one it cannot evaluate."""
     names = [node.name for node in version.nodes]
     if len(set(names)) != len(names):
         raise CatalogError(f"{where}: node names must be unique")
@@ -175,9 +177,6 @@ def _check_graph(version: AgentVersion, where: str) -> None:
         for end in (edge.source_node_name, edge.target_node_name):
             if end not in names:
                 raise CatalogError(f"{where}: edge names unknown node {end!r}")
-        for conditional in edge.conditionals if isinstance(edge.conditionals, list) else []:
-            if conditional.operator not in CONDITION_OPERATORS:
-                raise CatalogError(f"{where}: unknown operator {conditional.operator!r}")
     _check_acyclic(version, where)
 
 

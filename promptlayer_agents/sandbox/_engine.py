@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion, EdgeConditional
-from promptlayer_agents_api.types import Unset
 
 from ..definitions import upstream
 from ..rules import NodeOutcome, execution_status, is_final
@@ -156,20 +155,44 @@ def _values(execution: Execution) -> dict[str, Any]:
 
 
 def _taken(edge: AgentEdge, execution: Execution, values: Mapping[str, Any]) -> bool:
+    """Whether the edge is taken: its source succeeded and its conditionals hold (all of them with
+    `is_and`, else one). A conditional the sandbox cannot evaluate (no known operator, an operand
+    that is neither a `static_value` nor a `source`) is skipped, as if the edge did not have it;
+    an edge whose every conditional is skipped is taken like an edge without any."""
     if execution.runs[edge.source_node_name].status != "SUCCESS":
         return False
     conditionals = edge.conditionals if isinstance(edge.conditionals, list) else []
-    if not conditionals:
+    held = [
+        holds
+        for conditional in sorted(conditionals, key=_position)
+        if (holds := _holds(conditional, values)) is not None
+    ]
+    if not held:
         return True
-    held = (_holds(c, values) for c in sorted(conditionals, key=lambda c: c.position))
     return all(held) if edge.is_and else any(held)
 
 
+def _position(conditional: EdgeConditional) -> tuple[int, int]:
+    """Sort key: conditionals with an integer `position` first, in that order; the others after
+    them, in the order given (sorted() is stable)."""
+    position = conditional.position
+    if isinstance(position, int) and not isinstance(position, bool):
+        return (0, position)
+    return (1, 0)
+
+
+_NO_OPERAND = object()
+
+
 def _operand(config: Any, values: Mapping[str, Any]) -> Any:
-    if not isinstance(config.static_value, Unset):
-        return config.static_value
-    source = config.source
-    return values.get(source) if isinstance(source, str) else None
+    """One side's value: its `static_value`, or the value of its `source`; _NO_OPERAND when it
+    has neither."""
+    if not isinstance(config, Mapping):
+        return _NO_OPERAND
+    if "static_value" in config:
+        return config["static_value"]
+    source = config.get("source")
+    return values.get(source) if isinstance(source, str) else _NO_OPERAND
 
 
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -185,12 +208,20 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "is_not_null": lambda a, b: a is not None,
 }
 
+UNARY = frozenset({"is_null", "is_not_null"})
+"""Operators that read only the left side."""
 
-def _holds(conditional: EdgeConditional, values: Mapping[str, Any]) -> bool:
+
+def _holds(conditional: EdgeConditional, values: Mapping[str, Any]) -> bool | None:
+    """Whether the conditional holds; None when the sandbox cannot evaluate it."""
+    operator = conditional.operator if isinstance(conditional.operator, str) else ""
+    compare = COMPARISONS.get(operator)
     left = _operand(conditional.left_config, values)
-    right = _operand(conditional.right_config, values)
+    right = None if operator in UNARY else _operand(conditional.right_config, values)
+    if compare is None or left is _NO_OPERAND or right is _NO_OPERAND:
+        return None
     try:
-        return bool(COMPARISONS[str(conditional.operator)](left, right))
+        return bool(compare(left, right))
     except TypeError:  # e.g. "<" between a number and a string: the condition does not hold
         return False
 
