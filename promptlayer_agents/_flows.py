@@ -174,12 +174,21 @@ def _results_once(
 
 
 def get_results(
-    ctx: Context, execution_id: object, return_all_outputs: object
+    ctx: Context,
+    execution_id: object,
+    return_all_outputs: object,
+    node_id: object = None,
+    node_name: object = None,
 ) -> Flow[ExecutionResult]:
-    """The execution's state now, finished or not, failed or not."""
+    """The execution's state now, finished or not, failed or not; with `node_id` or `node_name`,
+    only that node's result (filters PromptLayer's backend accepts but its spec omits)."""
     checked_id = _inputs.execution_id(execution_id)
     all_outputs = _inputs.flag(return_all_outputs, "return_all_outputs")
-    result, _ = yield from _results_once(ctx, checked_id, all_outputs)
+    checked_node_id = _inputs.optional_text(node_id, "node_id")
+    checked_node_name = _inputs.optional_text(node_name, "node_name")
+    result, _ = yield from _results_once(
+        ctx, checked_id, all_outputs, node_id=checked_node_id, node_name=checked_node_name
+    )
     return result
 
 
