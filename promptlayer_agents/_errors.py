@@ -125,7 +125,8 @@ class WaitTimeoutError(PromptLayerError, TimeoutError):
 
 
 class ExecutionFailedError(PromptLayerError):
-    """The execution finished with failed nodes and no successful output."""
+    """The execution finished with no successful output, and with failed nodes or nodes whose
+    status is missing or unknown (see `ExecutionResult.status`)."""
 
     def __init__(self, result: ExecutionResult) -> None:
         self.result = result
