@@ -128,7 +128,7 @@ def from_node_map(execution_id: int, node_map: ExecutionNodeMap, *, done: bool) 
 
 def from_results_body(execution_id: int, parsed: Any, *, done: bool) -> ExecutionResult:
     """A result from a parsed 200/202 body: the node map (asked for, or answered anyway) or the
-    bare main output."""
+    bare main output, as `_operations.results_body` decided."""
     if isinstance(parsed, ExecutionNodeMap):
         return from_node_map(execution_id, parsed, done=done)
     return ExecutionResult(execution_id=execution_id, done=done, output=parsed)
