@@ -75,6 +75,11 @@ def add_commands(
     results = commands.add_parser("results", parents=[connection], help="an execution's results")
     results.add_argument("execution_id", type=int, metavar="EXECUTION_ID")
     results.add_argument("--wait", action="store_true", help="wait until the execution is final")
+    results.add_argument(
+        "--node",
+        metavar="NAME",
+        help="only this node's result (implies --all-outputs; not with --wait)",
+    )
     _wait_options(results)
     results.set_defaults(handler=results_command)
 
@@ -169,10 +174,16 @@ def run_command(args: argparse.Namespace) -> int:
 def results_command(args: argparse.Namespace) -> int:
     """Print an execution's results, now or (--wait) once final."""
     execution_id = args.execution_id
+    if args.node is not None:
+        if args.wait:
+            raise InvalidInputError("--node reads the results once: it cannot be used with --wait")
+        args.all_outputs = True
     with client(args) as agents:
         if args.wait:
             return _wait(agents, execution_id, args)
-        result = agents.get_results(execution_id, return_all_outputs=args.all_outputs)
+        result = agents.get_results(
+            execution_id, return_all_outputs=args.all_outputs, node_name=args.node
+        )
     print_result(result, args)
     if not result.done:
         print(f"execution {execution_id} is still running", file=sys.stderr)
