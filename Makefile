@@ -13,7 +13,8 @@ GEN_PKG := generated_client/promptlayer_agents_api
 GENERATE := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
 	--meta none --fail-on-warning --overwrite
 
-.PHONY: help install demo bench bench-quick generate check-generated lint-spec lint typecheck pytest test lock
+.PHONY: help install demo bench bench-quick generate check-generated check-upstream update-upstream \
+	lint-spec lint typecheck pytest test lock
 
 help:
 	@echo "make demo             run one agent end to end against the bundled sandbox"
@@ -22,6 +23,8 @@ help:
 	@echo "make generate         regenerate $(GEN_PKG) from openapi.yaml"
 	@echo "make check-generated  fail if $(GEN_PKG) differs from a fresh generation"
 	@echo "make lint-spec        openapi-spec-validator and Redocly lint on openapi.yaml"
+	@echo "make check-upstream   compare openapi.yaml with PromptLayer's published spec (upstream/)"
+	@echo "make update-upstream FILE=...  replace that spec's snapshot, then compare"
 	@echo "make install          create .venv and node_modules (fast when nothing changed)"
 
 install: $(VENV)/.installed node_modules/.installed
@@ -59,6 +62,15 @@ check-generated: install
 	fi; \
 	echo "$(GEN_PKG) matches a fresh generation of openapi.yaml"
 
+# openapi.yaml against the vendored copy of PromptLayer's published spec: every difference must be
+# listed with its reason in upstream/known-differences.yaml.
+check-upstream: install
+	python -m upstream.check
+
+update-upstream: install
+	@test -n "$(FILE)" || { echo "usage: make update-upstream FILE=path/to/openapi.json" >&2; exit 2; }
+	python -m upstream.check --update "$(FILE)"
+
 lint-spec: install
 	openapi-spec-validator openapi.yaml
 	redocly lint --config redocly.yaml openapi.yaml
@@ -73,7 +85,7 @@ typecheck: install
 pytest: install
 	pytest
 
-test: lint-spec check-generated lint typecheck pytest
+test: lint-spec check-generated check-upstream lint typecheck pytest
 
 demo: install
 	python examples/demo.py

@@ -17,6 +17,11 @@ LABEL = "staging"
 INPUTS = {"question": "My invoice shows the wrong company name.", "tier": "premium"}
 
 
+def _side(config: object, key: str) -> object:
+    """One side of a conditional: conditionals are free-form, so read it leniently."""
+    return config.get(key, "?") if isinstance(config, dict) else "?"
+
+
 def main() -> None:
     """Run the demo and print what happened."""
     with Sandbox() as sandbox, Agents(api_key=sandbox.api_key, base_url=sandbox.url) as agents:

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from promptlayer_agents_api.models import ErrorResponse
-
 from .rules import failure_summary
 
 if TYPE_CHECKING:
@@ -127,13 +125,14 @@ class WaitTimeoutError(PromptLayerError, TimeoutError):
 
 
 class ExecutionFailedError(PromptLayerError):
-    """The execution finished with failed nodes and no successful output."""
+    """The execution finished with no successful output, and with failed nodes or nodes whose
+    status is missing or unknown (see `ExecutionResult.status`)."""
 
     def __init__(self, result: ExecutionResult) -> None:
         self.result = result
         self.execution_id = result.execution_id
         self.failed_nodes: tuple[NodeState, ...] = result.failed_nodes
-        reasons = failure_summary(self.failed_nodes)
+        reasons = failure_summary(result.nodes.values())
         super().__init__(f"execution {result.execution_id} failed: {reasons or 'no output'}")
 
 
@@ -144,25 +143,37 @@ def excerpt(response: httpx.Response) -> str:
 
 def server_message(body: Any) -> str | None:
     """The error text of an error body: `message`, else `error`, else `detail`; a body that is
-    a JSON string is the text itself."""
+    a JSON string is the text itself. `detail` may be any JSON: a string, a list of FastAPI
+    problems (`loc: msg`), of strings or of other values, an object or a number. Never raises:
+    None when there is no text to read."""
     if isinstance(body, str):
         return body[:EXCERPT_CHARS] or None
     if not isinstance(body, dict):
         return None
-    try:
-        error = ErrorResponse.from_dict(body)
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return None
-    for text in (error.message, error.error):
+    for key in ("message", "error"):
+        text = body.get(key)
         if isinstance(text, str) and text:
             return text
-    if isinstance(error.detail, str):
-        return error.detail
-    if isinstance(error.detail, list):
-        return "; ".join(
-            f"{'.'.join(str(part) for part in issue.loc)}: {issue.msg}" for issue in error.detail
-        )
-    return None
+    if "detail" not in body or body["detail"] is None:
+        return None
+    detail = body["detail"]
+    parts = detail if isinstance(detail, list) else [detail]
+    return "; ".join(_problem_text(part) for part in parts) or None
+
+
+def _problem_text(problem: Any) -> str:
+    """One problem of a `detail`: a FastAPI problem as `loc: msg`, a string as itself, anything
+    else as compact JSON."""
+    if isinstance(problem, str):
+        return problem
+    if isinstance(problem, dict) and isinstance(problem.get("msg"), str):
+        loc = problem.get("loc")
+        where = ".".join(str(part) for part in loc) if isinstance(loc, list) else ""
+        return f"{where}: {problem['msg']}" if where else problem["msg"]
+    try:
+        return json.dumps(problem, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        return repr(problem)
 
 
 def status_error(response: httpx.Response) -> APIStatusError:
@@ -170,7 +181,7 @@ def status_error(response: httpx.Response) -> APIStatusError:
     try:
         body: Any = response.json()
         message = server_message(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         body, message = response.text, None
     message = message or excerpt(response) or response.reason_phrase
     request_id = next(

@@ -170,10 +170,24 @@ class Agents(_Base):
         )
 
     def get_results(
-        self, execution_id: int, *, return_all_outputs: bool = False
+        self,
+        execution_id: int,
+        *,
+        return_all_outputs: bool = False,
+        node_id: str | None = None,
+        node_name: str | None = None,
     ) -> ExecutionResult:
-        """The execution's state now (one request); finished or not, failed or not."""
-        return self._drive(_flows.get_results(self._ctx, execution_id, return_all_outputs))
+        """The execution's state now (one request); finished or not, failed or not.
+
+        `node_id` or `node_name` asks for that node only (the backend accepts these filters; the
+        published spec omits them). How the answer is read, node map or main output, and how a
+        node without a status counts: see `ExecutionResult`.
+        """
+        return self._drive(
+            _flows.get_results(
+                self._ctx, execution_id, return_all_outputs, node_id=node_id, node_name=node_name
+            )
+        )
 
     def wait(
         self,
@@ -389,10 +403,24 @@ class AsyncAgents(_Base):
         )
 
     async def get_results(
-        self, execution_id: int, *, return_all_outputs: bool = False
+        self,
+        execution_id: int,
+        *,
+        return_all_outputs: bool = False,
+        node_id: str | None = None,
+        node_name: str | None = None,
     ) -> ExecutionResult:
-        """The execution's state now (one request); finished or not, failed or not."""
-        return await self._drive(_flows.get_results(self._ctx, execution_id, return_all_outputs))
+        """The execution's state now (one request); finished or not, failed or not.
+
+        `node_id` or `node_name` asks for that node only (the backend accepts these filters; the
+        published spec omits them). How the answer is read, node map or main output, and how a
+        node without a status counts: see `ExecutionResult`.
+        """
+        return await self._drive(
+            _flows.get_results(
+                self._ctx, execution_id, return_all_outputs, node_id=node_id, node_name=node_name
+            )
+        )
 
     async def wait(
         self,

@@ -154,12 +154,17 @@ def run(
 
 
 def _results_once(
-    ctx: Context, execution_id: int, return_all_outputs: bool, deadline: float | None = None
+    ctx: Context,
+    execution_id: int,
+    return_all_outputs: bool,
+    deadline: float | None = None,
+    node_id: str | None = None,
+    node_name: str | None = None,
 ) -> Flow[tuple[ExecutionResult, float | None]]:
     """One results request: the result and the server's Retry-After, if any."""
-    call = _operations.results_call(execution_id, return_all_outputs)
+    call = _operations.results_call(execution_id, return_all_outputs, node_id, node_name)
     response = yield from send(ctx, call, idempotent=True, deadline=deadline)
-    parsed = _operations.parse_results(response)
+    parsed = _operations.parse_results(response, all_outputs=return_all_outputs)
     if isinstance(parsed, NoOutputNodeError):
         if not isinstance(parsed.output, ExecutionNodeMap):
             raise status_error(response)
@@ -170,12 +175,21 @@ def _results_once(
 
 
 def get_results(
-    ctx: Context, execution_id: object, return_all_outputs: object
+    ctx: Context,
+    execution_id: object,
+    return_all_outputs: object,
+    node_id: object = None,
+    node_name: object = None,
 ) -> Flow[ExecutionResult]:
-    """The execution's state now, finished or not, failed or not."""
+    """The execution's state now, finished or not, failed or not; with `node_id` or `node_name`,
+    only that node's result (filters PromptLayer's backend accepts but its spec omits)."""
     checked_id = _inputs.execution_id(execution_id)
     all_outputs = _inputs.flag(return_all_outputs, "return_all_outputs")
-    result, _ = yield from _results_once(ctx, checked_id, all_outputs)
+    checked_node_id = _inputs.optional_text(node_id, "node_id")
+    checked_node_name = _inputs.optional_text(node_name, "node_name")
+    result, _ = yield from _results_once(
+        ctx, checked_id, all_outputs, node_id=checked_node_id, node_name=checked_node_name
+    )
     return result
 
 

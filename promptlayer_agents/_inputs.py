@@ -57,6 +57,11 @@ def execution_id(value: object) -> int:
     return _positive_int(value, "execution_id")
 
 
+def optional_text(value: object, what: str) -> str | None:
+    """An optional non-empty string argument (None when not given)."""
+    return None if value is None else _non_empty_str(value, what)
+
+
 def version_choice(label: object, version: object) -> tuple[str | None, int | None]:
     """The label or version to use; at most one may be given."""
     if label is not None and version is not None:

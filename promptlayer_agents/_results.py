@@ -16,7 +16,14 @@ from promptlayer_agents_api.types import Unset
 
 from ._errors import InvalidInputError
 from ._json import JSON
-from .rules import ExecutionStatus, execution_status, failed_nodes, is_final
+from .rules import (
+    ExecutionStatus,
+    execution_status,
+    failed_nodes,
+    is_final,
+    is_pending,
+    node_status,
+)
 from .rules import succeeded_outputs as _succeeded_outputs
 
 
@@ -33,11 +40,13 @@ class RunStarted:
 
 @dataclass(frozen=True)
 class NodeState:
-    """One node of an execution. `status` is QUEUED, RUNNING, SUCCESS, FAILED or SKIPPED, or a
-    status the API added later, kept as it came."""
+    """One node of an execution. `status` is QUEUED, RUNNING, SUCCESS, FAILED or SKIPPED; FAILURE
+    (as PromptLayer's callback docs once wrote it) is read as FAILED; any other status is kept as
+    it came; None when the API gave the node no status (PromptLayer's spec leaves it optional).
+    A node whose status is missing or unknown is neither final, failed nor succeeded."""
 
     name: str
-    status: str
+    status: str | None
     value: JSON
     error_message: str | None
     raw_error_message: str | None
@@ -53,7 +62,7 @@ class NodeState:
         """A node from the generated model, with absent fields as None/False."""
         return cls(
             name=name,
-            status=str(node.status),
+            status=None if isinstance(node.status, Unset) else node_status(str(node.status)),
             value=None if isinstance(node.value, Unset) else node.value,
             error_message=_present(node.error_message),
             raw_error_message=_present(node.raw_error_message),
@@ -90,8 +99,10 @@ class ExecutionResult:
 
     @property
     def status(self) -> ExecutionStatus:
-        """RUNNING until done; then FAILED when a node failed and no output succeeded, else
-        SUCCESS."""
+        """RUNNING until done. Then SUCCESS when an output node succeeded; otherwise FAILED when a
+        node failed or when a node's status is missing or unknown (the client cannot tell that it
+        succeeded, so it does not say so); else SUCCESS (a bare main output, or every node known
+        and none failed)."""
         return execution_status(self.done, self.nodes.values())
 
 
@@ -118,16 +129,17 @@ def from_node_map(execution_id: int, node_map: ExecutionNodeMap, *, done: bool) 
 
 def from_results_body(execution_id: int, parsed: Any, *, done: bool) -> ExecutionResult:
     """A result from a parsed 200/202 body: the node map (asked for, or answered anyway) or the
-    bare main output."""
+    bare main output, as `_operations.results_body` decided."""
     if isinstance(parsed, ExecutionNodeMap):
         return from_node_map(execution_id, parsed, done=done)
     return ExecutionResult(execution_id=execution_id, done=done, output=parsed)
 
 
 def from_no_output_node(execution_id: int, node_map: ExecutionNodeMap) -> ExecutionResult:
-    """A result from the 400 an agent without an output node answers; done once every node is."""
+    """A result from the 400 an agent without an output node answers; done once no node is
+    QUEUED or RUNNING (a node whose status is missing or unknown does not hold it back)."""
     nodes = nodes_from_map(node_map)
-    done = all(node.final for node in nodes.values())
+    done = not any(is_pending(node.status) for node in nodes.values())
     return ExecutionResult(execution_id=execution_id, done=done, output=None, nodes=nodes)
 
 

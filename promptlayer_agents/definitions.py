@@ -158,7 +158,7 @@ class AgentDefinition:
             commit_message=model.commit_message if isinstance(model.commit_message, str) else None,
             required_input_variables=MappingProxyType(dict(required or {})),
             release_labels=list(model.release_labels) if model.release_labels else [],
-            created_at=created if isinstance(created, datetime.datetime) else None,
+            created_at=_timestamp(created),
             model=model,
         )
 
@@ -166,6 +166,19 @@ class AgentDefinition:
         """The definition as the API's JSON (what `promptlayer-agents get --json` prints)."""
         data: dict[str, JSON] = self.model.to_dict()
         return data
+
+
+def _timestamp(value: object) -> datetime.datetime | None:
+    """An ISO 8601 timestamp as the API wrote it, read; None when absent or not one (the API
+    types it as a plain string, so an odd one never makes the definition unreadable)."""
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 class _Node(Protocol):

@@ -82,6 +82,11 @@ def add_commands(
     results = commands.add_parser("results", parents=[connection], help="an execution's results")
     results.add_argument("execution_id", type=int, metavar="EXECUTION_ID")
     results.add_argument("--wait", action="store_true", help="wait until the execution is final")
+    results.add_argument(
+        "--node",
+        metavar="NAME",
+        help="only this node's result (implies --all-outputs; not with --wait)",
+    )
     _wait_options(results)
     results.set_defaults(handler=results_command)
 
@@ -132,7 +137,7 @@ def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
         for node in result.nodes.values():
             detail = node.error_message if node.status == "FAILED" else _text(node.value)
             mark = " (output)" if node.is_output_node else ""
-            print(f"{node.name:<{width}}  {node.status:<8} {detail}{mark}")
+            print(f"{node.name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
     elif result.done:
         print(_text(result.output))
 
@@ -179,16 +184,22 @@ def run_command(args: argparse.Namespace) -> int:
 def results_command(args: argparse.Namespace) -> int:
     """Print an execution's results, now or (--wait) once final."""
     execution_id = args.execution_id
+    if args.node is not None:
+        if args.wait:
+            raise InvalidInputError("--node reads the results once: it cannot be used with --wait")
+        args.all_outputs = True
     with client(args) as agents:
         if args.wait:
             return _wait(agents, execution_id, args)
-        result = agents.get_results(execution_id, return_all_outputs=args.all_outputs)
+        result = agents.get_results(
+            execution_id, return_all_outputs=args.all_outputs, node_name=args.node
+        )
     print_result(result, args)
     if not result.done:
         print(f"execution {execution_id} is still running", file=sys.stderr)
     elif result.status == "FAILED":
         print(
-            f"execution {execution_id} failed: {failure_summary(result.failed_nodes)}",
+            f"execution {execution_id} failed: {failure_summary(result.nodes.values())}",
             file=sys.stderr,
         )
         return EXIT_FAILED

@@ -318,7 +318,7 @@ def _record(
 
 
 def _failed(result: ExecutionResult) -> str:
-    return failure_summary(result.failed_nodes) or "failed"
+    return failure_summary(result.nodes.values()) or "failed"
 
 
 @dataclass

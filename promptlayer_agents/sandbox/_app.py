@@ -211,6 +211,13 @@ async def _results(request: Request, state: SandboxState) -> Response:
         )
     everything = everything or execution.failed_without_output
     body = execution.node_map() if everything else execution.main_output
+    if everything:
+        body = _only_node(
+            body,
+            execution.version,
+            params.get("workflow_node_id"),
+            params.get("workflow_node_name"),
+        )
     return JSONResponse(body, status_code=200 if execution.done else 202)
 
 
@@ -244,6 +251,22 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
+
+
+def _only_node(
+    node_map: dict[str, Any], version: AgentVersion, node_id: str | None, node_name: str | None
+) -> dict[str, Any]:
+    """The node map narrowed to the node a `workflow_node_id` / `workflow_node_name` filter names
+    (both must match when both are given; no node matches an unknown one). The main output is
+    not filtered."""
+    if node_id is None and node_name is None:
+        return node_map
+    keep = {
+        node.name
+        for node in version.nodes
+        if node_id in (None, node.id) and node_name in (None, node.name)
+    }
+    return {name: value for name, value in node_map.items() if name in keep}
 
 
 def create_app(

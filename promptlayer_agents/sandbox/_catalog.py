@@ -84,9 +84,10 @@ class Catalog:
         return sum(len(agent.versions) for agent in self._by_name.values())
 
     def find(self, name_or_id: str) -> Agent | None:
-        """The agent with this name, or with this numeric id."""
+        """The agent with this name, or with this numeric id (ASCII digits only: "¹" or "٣" is
+        a name, never an id)."""
         agent = self._by_name.get(name_or_id)
-        if agent is None and name_or_id.isdigit():
+        if agent is None and name_or_id.isascii() and name_or_id.isdigit():
             agent = self._by_id.get(int(name_or_id))
         return agent
 
@@ -203,7 +204,9 @@ def _edge(agent: str, number: int, edge: Any) -> Any:
 
 
 def _check_graph(version: AgentVersion, where: str) -> None:
-    """Node names unique, node types runnable, dependencies and edges known, no cycles."""
+    """Node names unique, node types runnable, dependencies and edges known, no cycles.
+    Conditionals are not checked: like PromptLayer's Get Agent answer, any is readable, and the
+    engine skips one it cannot evaluate."""
     names = [node.name for node in version.nodes]
     if len(set(names)) != len(names):
         raise CatalogError(f"{where}: node names must be unique")

@@ -3,7 +3,7 @@
 Every node starts QUEUED. It starts RUNNING once its upstream nodes are final, then ends SUCCESS or
 FAILED after its duration; it is SKIPPED instead when an upstream node did not succeed, or when it
 has incoming edges and none of them is taken (an edge is taken when its source succeeded and its
-conditionals hold). A conditional the sandbox cannot evaluate does not hold, and the run's warning
+conditionals hold). A conditional the sandbox cannot evaluate is skipped, and the run's warning
 says so.
 
 Time is either the clock (a node takes its duration in seconds, from the moment its last upstream
@@ -233,19 +233,21 @@ class Execution:
     def _taken(self, edge: AgentEdge) -> bool:
         if self.runs[edge.source_node_name].status != "SUCCESS":
             return False
-        conditionals = edge_conditionals(edge)
-        if not conditionals:
+        known = set(self.runs) | set(self.inputs)
+        conditionals = [c for c in edge_conditionals(edge) if unevaluable(c, known) is None]
+        if not conditionals:  # none, or none the sandbox can evaluate: skipped, as if absent
             return True
-        values, known = self.values(), set(self.runs) | set(self.inputs)
+        values = self.values()
         held = [holds(c, values, known) for c in conditionals]
         return all(held) if edge.is_and is not False else any(held)
 
     def warnings(self) -> list[str]:
-        """One line per conditional the sandbox cannot evaluate (it never holds)."""
+        """One line per conditional the sandbox cannot evaluate: it is skipped, as if the edge
+        did not have it (an edge left with none is taken)."""
         known = set(self.runs) | set(self.inputs)
         return [
             f"edge {edge.source_node_name} -> {edge.target_node_name}: conditional {index} "
-            f"cannot be evaluated ({problem}), so it does not hold"
+            f"cannot be evaluated ({problem}), so it is skipped"
             for edge in self.version.edges
             for index, conditional in enumerate(edge_conditionals(edge))
             if (problem := unevaluable(conditional, known))
@@ -277,6 +279,9 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "is_not_null": lambda a, b: a is not None,
 }
 UNARY = frozenset({"is_null", "is_not_null"})
+
+UNARY = frozenset({"is_null", "is_not_null"})
+"""Operators that read only the left side."""
 
 
 def unevaluable(conditional: Any, known: set[str]) -> str | None:

@@ -102,6 +102,18 @@ def test_no_wait_then_results(cli: Cli) -> None:
     assert json.loads(now.stdout)["nodes"]["Greeting"]["status"] == "SUCCESS"
 
 
+def test_results_of_one_node(cli: Cli) -> None:
+    execution_id = cli("run", "greeter", "-i", "name=Bo", "--no-wait").stdout.strip()
+    cli("results", execution_id, "--wait")
+
+    one = cli("results", execution_id, "--node", "Name", "--json")
+    refused = cli("results", execution_id, "--node", "Name", "--wait")
+
+    assert list(json.loads(one.stdout)["nodes"]) == ["Name"]
+    assert refused.returncode == 2
+    assert "--node reads the results once" in refused.stderr
+
+
 def test_failed_execution(cli: Cli) -> None:
     done = cli("run", "flaky-extractor", "-i", "document=x")
 

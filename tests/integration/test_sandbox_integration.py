@@ -400,3 +400,26 @@ def test_in_poll_mode_the_poll_that_finishes_the_run_sends_its_callback(
     assert [n.status for n in first.nodes.values()] == ["SUCCESS", "RUNNING"]
     assert (second.done, second.output) == (True, "Hello, Di!")
     assert pa.parse_callback(receiver.bodies[0]).output == "Hello, Di!"
+
+
+def test_results_filtered_to_one_node(sandbox: Sandbox, connect: Connect) -> None:
+    client = connect(sandbox)
+    started = client.run("greeter", input_variables={"name": "Ada"})
+    client.wait(started.execution_id, timeout=30)
+    greeting = next(n for n in client.get("greeter").nodes if n.name == "Greeting")
+
+    by_name = client.get_results(started.execution_id, return_all_outputs=True, node_name="Name")
+    by_id = client.get_results(started.execution_id, return_all_outputs=True, node_id=greeting.id)
+    unknown = client.get_results(started.execution_id, return_all_outputs=True, node_name="Nope")
+
+    assert (list(by_name.nodes), list(by_id.nodes), unknown.nodes) == (["Name"], ["Greeting"], {})
+
+
+@pytest.mark.parametrize("segment", ["%C2%B9", "%C2%B3", "%D9%A1"])
+def test_numeric_ids_are_ascii_digits_only(sandbox: Sandbox, segment: str) -> None:
+    """Superscript one, superscript three, Arabic-Indic one: names, never agent 1."""
+    answer = httpx.get(
+        f"{sandbox.url}/workflows/{segment}", headers={"X-API-KEY": sandbox.api_key}, timeout=10
+    )
+
+    assert (answer.status_code, answer.json()["message"]) == (404, "Workflow not found")

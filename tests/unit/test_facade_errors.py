@@ -7,7 +7,7 @@ import pytest
 
 import promptlayer_agents as pa
 
-from ..fakes import Make, reply, started
+from ..fakes import AGENT, Make, reply, started
 
 
 @pytest.mark.parametrize(
@@ -142,3 +142,99 @@ def test_run_warning_is_returned_and_logged(
     assert run.execution_id == 787
     assert any("Missing input variables" in r.getMessage() for r in caplog.records)
     assert all(r.name == "promptlayer_agents" for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("detail", "message"),
+    [
+        (["first problem", "second"], "first problem; second"),
+        ([{"loc": "body", "problem": "odd"}], '{"loc":"body","problem":"odd"}'),
+        ([{"msg": "no location"}], "no location"),
+        ([{"loc": ["body", 0], "msg": "bad", "type": "x"}, 7], "body.0: bad; 7"),
+        (42, "42"),
+        ({"reason": "nested"}, '{"reason":"nested"}'),
+        ([[1, 2]], "[1,2]"),
+    ],
+)
+def test_any_json_detail_gives_the_servers_message(
+    harness: Make, detail: object, message: str
+) -> None:
+    h = harness(reply(422, {"detail": detail}))
+
+    with pytest.raises(pa.UnprocessableEntityError) as caught:
+        h.get("bot")
+
+    assert caught.value.message == message
+    assert caught.value.body == {"detail": detail}
+
+
+@pytest.mark.parametrize("execution_id", [0, -3, True, 1.5, "787", None])
+def test_a_run_answer_without_a_positive_integer_id_is_refused(
+    harness: Make, execution_id: object
+) -> None:
+    body = {"success": True, "message": "ok", "workflow_version_execution_id": execution_id}
+    h = harness(reply(201, body))
+
+    with pytest.raises(pa.ResponseValidationError, match="workflow_version_execution_id"):
+        h.run("bot")
+
+
+def _agent(**changes: object) -> dict[str, object]:
+    node = {
+        "id": "n1",
+        "name": "A",
+        "node_type": "VARIABLE",
+        "is_output_node": True,
+        "configuration": {},
+        "dependencies": [],
+    }
+    edge = {"id": "e1", "source_node_name": "A", "target_node_name": "B", "is_and": True}
+    return {**AGENT, "nodes": [node, {**node, "id": "n2", "name": "B"}], "edges": [edge], **changes}
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        ({k: v for k, v in AGENT.items() if k != "workflow_id"}, "workflow_id is missing"),
+        (_agent(version="3"), "version is a string, not an integer"),
+        (_agent(nodes=[{"name": "A"}]), r"nodes\[0\].id is missing"),
+        (_agent(edges=[{"id": "e"}]), r"edges\[0\].source_node_name is missing"),
+        (_agent(edges=[{**_agent()["edges"][0], "is_and": "yes"}]), r"edges\[0\].is_and"),  # type: ignore[index]
+        (_agent(edges=[{**_agent()["edges"][0], "conditionals": [3]}]), "a list of objects"),  # type: ignore[index]
+        (_agent(release_labels="prod"), "release_labels is a string"),
+        (["not", "an", "object"], "the answer is a list, not an object"),
+    ],
+)
+def test_an_unreadable_definition_names_the_field_not_the_fallback(
+    harness: Make, body: object, match: str
+) -> None:
+    h = harness(reply(200, body))
+
+    with pytest.raises(pa.ResponseValidationError, match=match) as caught:
+        h.get("bot")
+
+    assert "KeyError" not in str(caught.value)
+    assert "'workflow'" not in str(caught.value)
+
+
+ODD_CONDITIONALS = [
+    {},
+    {"operator": "="},
+    {"position": 1, "operator": "~", "left_config": "x", "right_config": [1, {"a": None}]},
+    {"left_config": {"source": {"node": "A"}}, "right_config": 5, "extra": True},
+    {"position": "first", "operator": 7},
+]
+
+
+def test_odd_conditionals_never_make_the_definition_unreadable(harness: Make) -> None:
+    from promptlayer_agents.definitions import describe
+
+    edge = {**_agent()["edges"][0], "conditionals": ODD_CONDITIONALS}  # type: ignore[index]
+    h = harness(reply(200, _agent(edges=[edge])))
+
+    agent = h.get("bot")
+
+    conditionals = agent.edges[0].conditionals
+    assert isinstance(conditionals, list) and len(conditionals) == len(ODD_CONDITIONALS)
+    assert conditionals[2].right == [1, {"a": None}]
+    assert describe(agent)[-1].startswith("edge: A -> B when ? ? ? and ? = ? and")

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
+import httpx
 import pytest
 
-from promptlayer_agents import BadRequestError, InvalidInputError, parse_callback
+from promptlayer_agents import (
+    BadRequestError,
+    ExecutionFailedError,
+    InvalidInputError,
+    ResponseValidationError,
+    parse_callback,
+)
 
 from ..fakes import Make, node, reply
 from ..helpers import recorded
@@ -141,3 +149,156 @@ def test_parse_callback(encode: Callable[[object], object]) -> None:
 def test_parse_callback_refuses_other_bodies(body: object) -> None:
     with pytest.raises(InvalidInputError, match="not a PromptLayer callback body"):
         parse_callback(body)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        {"status": "ok", "value": 1},
+        {"result": {"status": "done", "value": 2}},
+        {"a": {"status": "SUCCESS", "value": 1, "error_message": None}},
+        {},
+    ],
+)
+def test_a_main_output_shaped_like_nodes_stays_the_main_output(harness: Make, output: Any) -> None:
+    """Asked for the main output, an object is the node map only when every value carries all
+    five node-result fields; an object with a `status` inside is still the value."""
+    h = harness(reply(200, output))
+
+    result = h.get_results(787, return_all_outputs=False)
+
+    assert (result.output, result.nodes, result.status) == (output, {}, "SUCCESS")
+
+
+@pytest.mark.parametrize("missing", ["status", "value", "is_output_node"])
+def test_the_node_map_is_read_when_asked_even_with_fields_missing(
+    harness: Make, missing: str
+) -> None:
+    answer = node("SUCCESS", "AAA", output=True)
+    del answer[missing]
+    h = harness(reply(200, {"Node 1": answer, "Other": {}}))
+
+    result = h.get_results(787, return_all_outputs=True)
+
+    assert list(result.nodes) == ["Node 1", "Other"]
+    assert result.nodes["Other"].status is None
+    assert not result.nodes["Other"].final
+
+
+def test_a_bare_value_answered_where_the_node_map_was_asked_is_the_main_output(
+    harness: Make,
+) -> None:
+    h = harness(reply(200, "AAA"), reply(200, {"a": 1}))
+
+    assert h.get_results(787, return_all_outputs=True).output == "AAA"
+    assert h.get_results(787, return_all_outputs=True).output == {"a": 1}
+
+
+def test_a_node_field_of_the_wrong_type_names_the_node_and_field(harness: Make) -> None:
+    h = harness(reply(200, {"Answer": {"status": 5}}))
+
+    with pytest.raises(ResponseValidationError, match="node 'Answer': status is a number"):
+        h.get_results(787, return_all_outputs=True)
+
+
+def test_failure_is_read_as_failed(harness: Make) -> None:
+    body = {"A": node("FAILURE", error="boom"), "B": node("SKIPPED", output=True)}
+    h = harness(reply(200, body), reply(200, body))
+
+    result = h.get_results(787, return_all_outputs=True)
+
+    assert result.nodes["A"].status == "FAILED"
+    assert result.nodes["A"].final
+    assert (result.status, [n.name for n in result.failed_nodes]) == ("FAILED", ["A"])
+    with pytest.raises(ExecutionFailedError, match="A: boom"):
+        h.wait(787)
+
+
+@pytest.mark.parametrize("status", ["PAUSED", None])
+def test_unknown_or_missing_statuses_are_never_reported_success(
+    harness: Make, status: str | None
+) -> None:
+    """Done, nothing FAILED, but no output succeeded and a node's status is not one the client
+    knows: the client cannot tell it succeeded, so the result is FAILED and wait raises."""
+    odd = node("SKIPPED", output=True)
+    if status is None:
+        del odd["status"]
+    else:
+        odd["status"] = status
+    body = {"A": node("SUCCESS", "x"), "B": odd}
+    h = harness(reply(200, body), reply(200, body))
+
+    assert h.get_results(787, return_all_outputs=True).status == "FAILED"
+    with pytest.raises(ExecutionFailedError, match=r"B: (unknown status 'PAUSED'|no status)"):
+        h.wait(787)
+
+
+def test_an_unknown_status_beside_a_succeeded_output_is_success(harness: Make) -> None:
+    body = {"A": node("PAUSED"), "B": node("SUCCESS", "out", output=True)}
+    h = harness(reply(200, body))
+
+    result = h.get_results(787, return_all_outputs=True)
+
+    assert (result.status, result.output, result.nodes["A"].status) == ("SUCCESS", "out", "PAUSED")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(400),
+        httpx.Response(400, text="Bad Request"),
+        httpx.Response(400, text="<html>oops"),
+        reply(400, {"success": False, "message": "No output node found", "output": "AAA"}),
+        reply(400, {"success": False, "message": "No output node found", "output": {"A": 1}}),
+        reply(400, {"message": "No output node found", "output": {"A": {"status": 5}}}),
+        reply(400, ["not", "an", "object"]),
+    ],
+)
+def test_a_results_400_without_a_node_map_is_a_bad_request(
+    harness: Make, response: httpx.Response
+) -> None:
+    h = harness(response)
+
+    with pytest.raises(BadRequestError) as caught:
+        h.get_results(787)
+
+    assert caught.value.status_code == 400
+    text = response.content.decode()
+    expected = "No output node found" if "No output node" in text else (text or "Bad Request")
+    assert caught.value.message == expected
+
+
+def test_a_no_output_node_400_with_unknown_statuses_is_final(harness: Make) -> None:
+    body = {"message": "No output node found", "output": {"A": {"status": "PAUSED"}}}
+    h = harness(reply(400, body))
+
+    # Final at once (no node is QUEUED or RUNNING), and not a success: nothing says it succeeded.
+    with pytest.raises(ExecutionFailedError) as caught:
+        h.wait(787)
+
+    assert (caught.value.result.done, caught.value.result.nodes["A"].status) == (True, "PAUSED")
+    assert len(h.api.requests) == 1
+
+
+def test_results_filtered_to_one_node(harness: Make) -> None:
+    h = harness(reply(200, {"Answer": node("SUCCESS", "hi", output=True)}))
+
+    result = h.get_results(787, return_all_outputs=True, node_name="Answer", node_id="n-1")
+
+    assert list(result.nodes) == ["Answer"]
+    assert dict(h.api.requests[0].url.params) == {
+        "workflow_version_execution_id": "787",
+        "return_all_outputs": "true",
+        "workflow_node_id": "n-1",
+        "workflow_node_name": "Answer",
+    }
+
+
+@pytest.mark.parametrize(("option", "value"), [("node_name", ""), ("node_id", 5)])
+def test_a_bad_node_filter_is_refused_before_sending(
+    harness: Make, option: str, value: object
+) -> None:
+    h = harness()
+
+    with pytest.raises(InvalidInputError, match=option):
+        h.get_results(787, **{option: value})

@@ -65,13 +65,15 @@ def test_parse_run_reads_201_and_202() -> None:
 
 def test_parse_results_per_status() -> None:
     node_map = {"A": node("SUCCESS", 1, output=True)}
-    assert isinstance(parse_results(reply(200, node_map)), ExecutionNodeMap)
-    assert parse_results(reply(200, "plain")) == "plain"
-    assert isinstance(parse_results(reply(202, node_map)), ExecutionNodeMap)
-    no_output = parse_results(reply(400, {"message": "No output node", "output": node_map}))
+    assert isinstance(parse_results(reply(200, node_map), all_outputs=True), ExecutionNodeMap)
+    assert parse_results(reply(200, "plain"), all_outputs=False) == "plain"
+    assert isinstance(parse_results(reply(202, node_map), all_outputs=True), ExecutionNodeMap)
+    no_output = parse_results(
+        reply(400, {"message": "No output node", "output": node_map}), all_outputs=False
+    )
     assert isinstance(no_output, NoOutputNodeError)
     with pytest.raises(NotFoundError):
-        parse_results(reply(404, {"message": "gone"}))
+        parse_results(reply(404, {"message": "gone"}), all_outputs=False)
 
 
 def test_parse_agent_reads_a_definition_and_refuses_the_summary_form() -> None:

@@ -238,3 +238,45 @@ def test_the_sandbox_evaluates_every_operator_the_spec_allows_and_no_other() -> 
     from promptlayer_agents.sandbox._engine import COMPARISONS
 
     assert set(COMPARISONS) == CONDITION_OPERATORS
+
+
+def test_numeric_ids_are_ascii_digits_only() -> None:
+    catalog = load_catalog(
+        {
+            "agents": [
+                {"workflow_name": "a", "workflow_id": 3, "versions": [{"nodes": [_node("x")]}]}
+            ]
+        }
+    )
+
+    assert catalog.find("3") is not None
+    assert catalog.find("\u0663") is None  # ARABIC-INDIC DIGIT THREE
+    assert catalog.find("\u00b3") is None  # SUPERSCRIPT THREE: isdigit(), but int() refuses it
+    assert catalog.find("\u00b9") is None
+
+
+ODD_CONDITIONALS: list[Any] = [
+    {},
+    {"operator": "~", "left_config": {"static_value": 1}, "right_config": {"static_value": 2}},
+    {"position": "first", "operator": "=", "left_config": 7, "right_config": [1]},
+    {"position": 0, "operator": "=", "left_config": {"source": 5}, "right_config": None},
+    {"position": -1, "operator": None, "left_config": {"static_value": {"deep": [1]}}},
+]
+
+
+@pytest.mark.parametrize("odd", ODD_CONDITIONALS)
+def test_odd_conditionals_load_and_are_skipped(odd: Any) -> None:
+    """An agent whose conditionals the sandbox cannot evaluate still loads; each such conditional
+    is skipped: with no other, the edge is taken; next to one that does not hold, it is not."""
+    edge = {"source_node_name": "A", "target_node_name": "B", "is_and": True}
+    alone = _agent([_node("A"), _node("B")], [{**edge, "conditionals": [odd]}])
+    never = {
+        "position": 3,
+        "operator": "=",
+        "left_config": {"static_value": 1},
+        "right_config": {"static_value": 2},
+    }
+    beside = _agent([_node("A"), _node("B")], [{**edge, "conditionals": [odd, never]}])
+
+    assert _run(alone, {}).runs["B"].status == "SUCCESS"
+    assert _run(beside, {}).runs["B"].status == "SKIPPED"

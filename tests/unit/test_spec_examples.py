@@ -134,3 +134,30 @@ def test_request_body_example_is_sent_as_written() -> None:
 
     example = next(iter(run["requestBody"]["content"]["application/json"]["examples"].values()))
     assert json.loads(sent[0].content) == example["value"]
+
+
+OFFICIAL_NODE_TYPES = {
+    "VARIABLE",
+    "CODE_EXECUTION",
+    "PROMPT_TEMPLATE",
+    "ENDPOINT",
+    "COMPARE",
+    "CONTAINS",
+    "LLM_ASSERTION",
+    "AI_DATA_EXTRACTION",
+    "CODING_AGENT",
+}
+"""Node types PromptLayer's published spec names (`WorkflowNode.node_type`)."""
+
+
+def test_agent_examples_use_official_node_types_and_shapes() -> None:
+    get = SPEC["paths"]["/workflows/{workflow_id_or_name}"]["get"]
+    examples = get["responses"]["200"]["content"]["application/json"]["examples"]
+    nodes = [node for example in examples.values() for node in example["value"].get("nodes", [])]
+
+    assert nodes
+    assert {node["node_type"] for node in nodes} <= OFFICIAL_NODE_TYPES
+    for node in nodes:
+        if node["node_type"] == "PROMPT_TEMPLATE":
+            assert isinstance(node["configuration"]["template"], dict)
+            assert {"name", "label"} <= node["configuration"]["template"].keys()

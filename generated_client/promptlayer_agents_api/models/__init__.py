@@ -5,7 +5,6 @@ from .agent_node import AgentNode
 from .agent_summary import AgentSummary
 from .agent_summary_response import AgentSummaryResponse
 from .agent_version import AgentVersion
-from .condition_operand import ConditionOperand
 from .condition_operator import ConditionOperator
 from .edge_conditional import EdgeConditional
 from .error_response import ErrorResponse
@@ -29,7 +28,6 @@ __all__ = (
     "AgentSummary",
     "AgentSummaryResponse",
     "AgentVersion",
-    "ConditionOperand",
     "ConditionOperator",
     "EdgeConditional",
     "ErrorResponse",

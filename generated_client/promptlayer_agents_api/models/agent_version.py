@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -33,7 +32,9 @@ class AgentVersion:
         commit_message (None | str | Unset): The message this version was saved with.
         required_input_variables (None | RequiredInputVariables | Unset):
         release_labels (list[str] | Unset): Release labels attached to this version.
-        created_at (datetime.datetime | None | Unset): When this version was created (ISO 8601).
+        created_at (None | str | Unset): When this version was created, an ISO 8601 timestamp as the API wrote it
+            (PromptLayer's
+            spec types it as a plain string).
     """
 
     success: bool
@@ -46,7 +47,7 @@ class AgentVersion:
     commit_message: None | str | Unset = UNSET
     required_input_variables: None | RequiredInputVariables | Unset = UNSET
     release_labels: list[str] | Unset = UNSET
-    created_at: datetime.datetime | None | Unset = UNSET
+    created_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,8 +96,6 @@ class AgentVersion:
         created_at: None | str | Unset
         if isinstance(self.created_at, Unset):
             created_at = UNSET
-        elif isinstance(self.created_at, datetime.datetime):
-            created_at = self.created_at.isoformat()
         else:
             created_at = self.created_at
 
@@ -189,20 +188,12 @@ class AgentVersion:
 
         release_labels = cast(list[str], d.pop("release_labels", UNSET))
 
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
+        def _parse_created_at(data: object) -> None | str | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast(None | str | Unset, data)
 
         created_at = _parse_created_at(d.pop("created_at", UNSET))
 

@@ -24,13 +24,15 @@ class ErrorResponse:
             success (bool | Unset): Always false.
             message (str | Unset):
             error (str | Unset):
-            detail (list[ValidationIssue] | str | Unset):
+            detail (Any | list[ValidationIssue] | str | Unset): Any JSON value: usually a string, or a list of
+                `ValidationIssue`s; lists of strings,
+                objects without `msg` and numbers are read too.
     """
 
     success: bool | Unset = UNSET
     message: str | Unset = UNSET
     error: str | Unset = UNSET
-    detail: list[ValidationIssue] | str | Unset = UNSET
+    detail: Any | list[ValidationIssue] | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,7 +42,7 @@ class ErrorResponse:
 
         error = self.error
 
-        detail: list[dict[str, Any]] | str | Unset
+        detail: Any | list[dict[str, Any]] | str | Unset
         if isinstance(self.detail, Unset):
             detail = UNSET
         elif isinstance(self.detail, list):
@@ -77,7 +79,7 @@ class ErrorResponse:
 
         error = d.pop("error", UNSET)
 
-        def _parse_detail(data: object) -> list[ValidationIssue] | str | Unset:
+        def _parse_detail(data: object) -> Any | list[ValidationIssue] | str | Unset:
             if isinstance(data, Unset):
                 return data
             try:
@@ -95,7 +97,7 @@ class ErrorResponse:
                 return detail_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[ValidationIssue] | str | Unset, data)
+            return cast(Any | list[ValidationIssue] | str | Unset, data)
 
         detail = _parse_detail(d.pop("detail", UNSET))
 

@@ -14,19 +14,19 @@ T = TypeVar("T", bound="NodeResult")
 
 @_attrs_define
 class NodeResult:
-    """One node's state within an execution.
+    """One node's state within an execution. Every field is optional, as in PromptLayer's spec.
 
     Attributes:
-        status (NodeStatus | str): One of the documented `NodeStatus` values; a status the API adds later is kept as a
-            plain
-            string.
+        status (NodeStatus | str | Unset): One of the documented `NodeStatus` values; a status the API adds later is
+            kept as a plain
+            string. PromptLayer's spec leaves it optional.
         value (Any | Unset): The node's output, any JSON value; null until the node succeeds.
         error_message (None | str | Unset): Why the node failed, if it did.
         raw_error_message (None | str | Unset): The underlying error text, if the node failed.
         is_output_node (bool | Unset): Whether this node is one of the agent's output nodes.
     """
 
-    status: NodeStatus | str
+    status: NodeStatus | str | Unset = UNSET
     value: Any | Unset = UNSET
     error_message: None | str | Unset = UNSET
     raw_error_message: None | str | Unset = UNSET
@@ -34,8 +34,10 @@ class NodeResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status: str
-        if isinstance(self.status, str):
+        status: str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        elif isinstance(self.status, str):
             status = self.status
         else:
             status = self.status
@@ -58,11 +60,9 @@ class NodeResult:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "status": status,
-            }
-        )
+        field_dict.update({})
+        if status is not UNSET:
+            field_dict["status"] = status
         if value is not UNSET:
             field_dict["value"] = value
         if error_message is not UNSET:
@@ -78,7 +78,9 @@ class NodeResult:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
 
-        def _parse_status(data: object) -> NodeStatus | str:
+        def _parse_status(data: object) -> NodeStatus | str | Unset:
+            if isinstance(data, Unset):
+                return data
             try:
                 if not isinstance(data, str):
                     raise TypeError()
@@ -87,9 +89,9 @@ class NodeResult:
                 return status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(NodeStatus | str, data)
+            return cast(NodeStatus | str | Unset, data)
 
-        status = _parse_status(d.pop("status"))
+        status = _parse_status(d.pop("status", UNSET))
 
         value = d.pop("value", UNSET)
 

@@ -18,7 +18,7 @@ class RunAgentResponse:
     Attributes:
         success (bool): Whether the execution was created.
         message (str): A message describing the result.
-        workflow_version_execution_id (int): The id to read the execution's results with.
+        workflow_version_execution_id (int): The id to read the execution's results with (a positive integer).
         warning (None | str | Unset): Missing or unexpected input variables, if any; the run still started.
     """
 

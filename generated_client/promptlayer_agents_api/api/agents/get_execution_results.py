@@ -15,6 +15,8 @@ def _get_kwargs(
     *,
     workflow_version_execution_id: int,
     return_all_outputs: bool | Unset = False,
+    workflow_node_id: str | Unset = UNSET,
+    workflow_node_name: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -22,6 +24,10 @@ def _get_kwargs(
     params["workflow_version_execution_id"] = workflow_version_execution_id
 
     params["return_all_outputs"] = return_all_outputs
+
+    params["workflow_node_id"] = workflow_node_id
+
+    params["workflow_node_name"] = workflow_node_name
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -122,6 +128,8 @@ def sync_detailed(
     client: AuthenticatedClient,
     workflow_version_execution_id: int,
     return_all_outputs: bool | Unset = False,
+    workflow_node_id: str | Unset = UNSET,
+    workflow_node_name: str | Unset = UNSET,
 ) -> Response[Any | ExecutionNodeMap | ErrorResponse | NoOutputNodeError]:
     """Read an execution's results
 
@@ -132,6 +140,8 @@ def sync_detailed(
     Args:
         workflow_version_execution_id (int):
         return_all_outputs (bool | Unset):  Default: False.
+        workflow_node_id (str | Unset):
+        workflow_node_name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,6 +154,8 @@ def sync_detailed(
     kwargs = _get_kwargs(
         workflow_version_execution_id=workflow_version_execution_id,
         return_all_outputs=return_all_outputs,
+        workflow_node_id=workflow_node_id,
+        workflow_node_name=workflow_node_name,
     )
 
     response = client.get_httpx_client().request(
@@ -158,6 +170,8 @@ def sync(
     client: AuthenticatedClient,
     workflow_version_execution_id: int,
     return_all_outputs: bool | Unset = False,
+    workflow_node_id: str | Unset = UNSET,
+    workflow_node_name: str | Unset = UNSET,
 ) -> Any | ExecutionNodeMap | ErrorResponse | NoOutputNodeError | None:
     """Read an execution's results
 
@@ -168,6 +182,8 @@ def sync(
     Args:
         workflow_version_execution_id (int):
         return_all_outputs (bool | Unset):  Default: False.
+        workflow_node_id (str | Unset):
+        workflow_node_name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,6 +197,8 @@ def sync(
         client=client,
         workflow_version_execution_id=workflow_version_execution_id,
         return_all_outputs=return_all_outputs,
+        workflow_node_id=workflow_node_id,
+        workflow_node_name=workflow_node_name,
     ).parsed
 
 
@@ -189,6 +207,8 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     workflow_version_execution_id: int,
     return_all_outputs: bool | Unset = False,
+    workflow_node_id: str | Unset = UNSET,
+    workflow_node_name: str | Unset = UNSET,
 ) -> Response[Any | ExecutionNodeMap | ErrorResponse | NoOutputNodeError]:
     """Read an execution's results
 
@@ -199,6 +219,8 @@ async def asyncio_detailed(
     Args:
         workflow_version_execution_id (int):
         return_all_outputs (bool | Unset):  Default: False.
+        workflow_node_id (str | Unset):
+        workflow_node_name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -211,6 +233,8 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         workflow_version_execution_id=workflow_version_execution_id,
         return_all_outputs=return_all_outputs,
+        workflow_node_id=workflow_node_id,
+        workflow_node_name=workflow_node_name,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -223,6 +247,8 @@ async def asyncio(
     client: AuthenticatedClient,
     workflow_version_execution_id: int,
     return_all_outputs: bool | Unset = False,
+    workflow_node_id: str | Unset = UNSET,
+    workflow_node_name: str | Unset = UNSET,
 ) -> Any | ExecutionNodeMap | ErrorResponse | NoOutputNodeError | None:
     """Read an execution's results
 
@@ -233,6 +259,8 @@ async def asyncio(
     Args:
         workflow_version_execution_id (int):
         return_all_outputs (bool | Unset):  Default: False.
+        workflow_node_id (str | Unset):
+        workflow_node_name (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -247,5 +275,7 @@ async def asyncio(
             client=client,
             workflow_version_execution_id=workflow_version_execution_id,
             return_all_outputs=return_all_outputs,
+            workflow_node_id=workflow_node_id,
+            workflow_node_name=workflow_node_name,
         )
     ).parsed
