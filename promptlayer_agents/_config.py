@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+import httpx
+
 from ._errors import ConfigurationError
 from .rules import is_http_url
 
@@ -71,9 +73,7 @@ def resolve_settings(
 ) -> Settings:
     """Settings from the arguments and the environment, checked."""
     key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
-    url = (base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-    if not is_http_url(url):
-        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
+    url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigurationError(f"timeout must be a number of seconds > 0, not {timeout!r}")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -93,6 +93,18 @@ def resolve_settings(
         max_retries=max_retries,
         max_response_bytes=max_response_bytes,
     )
+
+
+def _base_url(url: str) -> str:
+    """An http(s) URL that httpx can send to, checked now rather than at the first request."""
+    try:
+        parsed = httpx.URL(url)
+        valid = is_http_url(url) and bool(parsed.host) and 0 < (parsed.port or 80) < 65536
+    except (ValueError, httpx.InvalidURL):  # "http://[::1", a control character, a bad port
+        valid = False
+    if not valid:
+        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
+    return url
 
 
 def api_key_from(value: object) -> str:

@@ -212,6 +212,9 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     ("options", "match"),
     [
         ({"base_url": "ftp://x"}, "base_url must be an http"),
+        ({"base_url": "http://[::1"}, "base_url must be an http"),
+        ({"base_url": "http://localhost:99999"}, "base_url must be an http"),
+        ({"base_url": "http://a\x00b.example"}, "base_url must be an http"),
         ({"timeout": 0}, "timeout must be"),
         ({"max_retries": -1}, "max_retries must be"),
         ({"api_key": " "}, "no PromptLayer API key"),
