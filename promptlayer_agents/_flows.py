@@ -303,6 +303,7 @@ def _poll(
     policy: PollPolicy,
     on_progress: ProgressCallback | None,
 ) -> Flow[ExecutionResult]:
+    """The polls of `_wait`: results until final, a pause between them, never past `deadline`."""
     start = ctx.clock.monotonic()
     last: ExecutionResult | None = None
     polls = 0
