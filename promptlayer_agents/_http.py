@@ -115,7 +115,9 @@ class _Decoder:
         return b"".join(self._chunks)
 
 
-def _request(client: httpx.Client | httpx.AsyncClient, action: Send, **extensions: Any) -> Any:
+def _request(
+    client: httpx.Client | httpx.AsyncClient, action: Send, **extensions: Any
+) -> httpx.Request:
     """The httpx request for an action: its timeout, the encodings this module can undo."""
     headers = {**action.request.get("headers", {}), "Accept-Encoding": ACCEPT_ENCODING}
     return client.build_request(
@@ -146,6 +148,7 @@ def _answer(response: httpx.Response, decoder: _Decoder) -> httpx.Response:
 
 
 def _late(deadline: float) -> httpx.ReadTimeout | None:
+    """A read timeout once the attempt's deadline has passed (checked between chunks)."""
     if time.monotonic() > deadline:
         return httpx.ReadTimeout("the answer was not complete within the request timeout")
     return None
