@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+import httpx
+
 from ._errors import ConfigurationError
 from .rules import is_http_url
 
@@ -24,6 +26,10 @@ DEFAULT_WAIT_DEADLINE: Final = 600.0
 """Seconds `wait` and `run_and_wait` wait in all (their `timeout=`)."""
 DEFAULT_MAX_RETRIES: Final = 2
 """How often a failed request may be sent again."""
+DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
+"""Bytes an answer may have, counted after decompression (the clients' `max_response_bytes=`)."""
+MAX_INPUT_DEPTH: Final = 64
+"""How deeply `input_variables` may nest (the mapping itself is level 1)."""
 MIN_REQUEST_TIMEOUT: Final = 1.0
 """Requests made while waiting get at least this long to answer, even right at the deadline."""
 
@@ -48,6 +54,7 @@ class Settings:
     base_url: str
     request_timeout: float
     max_retries: int
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @property
     def timeout(self) -> float:
@@ -61,19 +68,56 @@ def resolve_settings(
     base_url: str | None,
     timeout: float,
     max_retries: int,
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from the arguments and the environment, checked."""
-    key = api_key if api_key is not None else environ.get(API_KEY_ENV, "")
-    if not isinstance(key, str) or not key.strip():
-        raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")
-    url = (base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-    if not is_http_url(url):
-        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
+    key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
+    url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigurationError(f"timeout must be a number of seconds > 0, not {timeout!r}")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be an int >= 0, not {max_retries!r}")
+    if (
+        isinstance(max_response_bytes, bool)
+        or not isinstance(max_response_bytes, int)
+        or max_response_bytes <= 0
+    ):
+        raise ConfigurationError(
+            f"max_response_bytes must be an int > 0, not {max_response_bytes!r}"
+        )
     return Settings(
-        api_key=key, base_url=url, request_timeout=float(timeout), max_retries=max_retries
+        api_key=key,
+        base_url=url,
+        request_timeout=float(timeout),
+        max_retries=max_retries,
+        max_response_bytes=max_response_bytes,
     )
+
+
+def _base_url(url: str) -> str:
+    """An http(s) URL that httpx can send to, checked now rather than at the first request."""
+    try:
+        parsed = httpx.URL(url)
+        valid = is_http_url(url) and bool(parsed.host) and 0 < (parsed.port or 80) < 65536
+    except (ValueError, httpx.InvalidURL):  # "http://[::1", a control character, a bad port
+        valid = False
+    if not valid:
+        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
+    return url
+
+
+def api_key_from(value: object) -> str:
+    """The API key, checked: printable ASCII without spaces. Whitespace around it (a key read
+    from a file keeps its newline) is removed; anything else is refused, without repeating the
+    key, since it could not be sent in a header as it is."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")
+    key = value.strip()
+    bad = next((i for i, char in enumerate(key) if not "!" <= char <= "~"), None)
+    if bad is not None:
+        raise ConfigurationError(
+            f"the API key has a character that is not allowed at position {bad + 1} of "
+            f"{len(key)}: a key is printable ASCII with no spaces or control characters"
+        )
+    return key

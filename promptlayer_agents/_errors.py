@@ -1,7 +1,9 @@
 """Every error the client raises, in one hierarchy under `PromptLayerError`.
 
-Each carries what a caller needs to act on it (status, server message, execution id, time waited),
-and none carries the API key.
+Each carries what a caller needs to act on it (status, server message, execution id, time waited,
+whether a run may have started), and none carries the API key: none is chained to an httpx
+exception (whose request holds the key in its headers), and text from the server has the key
+replaced before it gets here.
 """
 
 from __future__ import annotations
@@ -18,10 +20,27 @@ if TYPE_CHECKING:
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id")
 EXCERPT_CHARS = 200
+MESSAGE_CHARS = 500
+"""`str(error)` is cut to this many characters; the full text stays on the error's attributes."""
 
 
 class PromptLayerError(Exception):
-    """Base class of every error this package raises."""
+    """Base class of every error this package raises.
+
+    `execution_id` is the execution the error concerns, when one is known (resume with
+    `wait(error.execution_id)`). `may_have_started` is True when the call that raised may have
+    started an execution: a run request whose answer was lost or unreadable, or a 5xx; False when
+    it certainly did not (refused before sending, 429, a 4xx) or the call starts nothing.
+    """
+
+    execution_id: int | None = None
+    may_have_started: bool = False
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if len(text) <= MESSAGE_CHARS:
+            return text
+        return f"{text[:MESSAGE_CHARS]}... ({len(text) - MESSAGE_CHARS} more characters)"
 
 
 class ConfigurationError(PromptLayerError):
@@ -112,6 +131,8 @@ class WaitTimeoutError(PromptLayerError, TimeoutError):
     """The execution was not final by the deadline. It may still finish: resume with
     `wait(error.execution_id)`, from this or another process."""
 
+    execution_id: int
+
     def __init__(
         self, execution_id: int, *, waited: float, last_result: ExecutionResult | None
     ) -> None:
@@ -181,7 +202,7 @@ def status_error(response: httpx.Response) -> APIStatusError:
     try:
         body: Any = response.json()
         message = server_message(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply
         body, message = response.text, None
     message = message or excerpt(response) or response.reason_phrase
     request_id = next(
@@ -192,7 +213,12 @@ def status_error(response: httpx.Response) -> APIStatusError:
     return cls(message, status_code=status, body=body, request_id=request_id)
 
 
-def connection_error(error: httpx.TransportError) -> APIConnectionError:
-    """The typed error for a request that got no answer."""
+def connection_error(error: httpx.TransportError, secret: str) -> APIConnectionError:
+    """The typed error for a request that got no answer; its text never holds `secret`."""
     cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-    return cls(f"{type(error).__name__}: {error or 'no answer'}")
+    return cls(f"{type(error).__name__}: {error or 'no answer'}".replace(secret, "***"))
+
+
+def unreadable_error(status_code: int, reason: str) -> ResponseValidationError:
+    """The typed error for an answer whose body could not be read (too large, bad encoding)."""
+    return ResponseValidationError(reason, status_code=status_code, excerpt="")

@@ -14,9 +14,10 @@ import httpx
 
 from promptlayer_agents_api import AuthenticatedClient
 
-from . import _flows
+from . import _flows, _http
 from ._clock import SYSTEM_CLOCK
 from ._config import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_WAIT_DEADLINE,
@@ -26,6 +27,7 @@ from ._config import (
 )
 from ._errors import ConfigurationError
 from ._flows import Flow, ProgressCallback, Send, Sleep
+from ._http import Outcome
 from ._polling import PollPolicy
 from ._results import ExecutionResult, RunStarted
 from .definitions import AgentDefinition
@@ -44,10 +46,15 @@ class _Base:
         base_url: str | None,
         timeout: float,
         max_retries: int,
+        max_response_bytes: int,
         http_client: httpx.Client | httpx.AsyncClient | None,
     ) -> None:
         settings = resolve_settings(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
         )
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise ConfigurationError(
@@ -59,7 +66,8 @@ class _Base:
 
     @property
     def settings(self) -> Settings:
-        """The base URL, timeout and retry count in use (the key is hidden from `repr`)."""
+        """The base URL, timeout, retry count and answer size limit in use (the key is hidden
+        from `repr`)."""
         return self._ctx.settings
 
     def __repr__(self) -> str:
@@ -70,9 +78,11 @@ class Agents(_Base):
     """The PromptLayer Agents API, blocking.
 
     `api_key` defaults to PROMPTLAYER_API_KEY, `base_url` to PROMPTLAYER_BASE_URL or
-    https://api.promptlayer.com. `timeout` bounds each request (seconds); `max_retries` is how
-    often a failed request may be sent again (see the README for what is retried). Pass
-    `http_client` to use your own httpx.Client (you close it; the timeout still applies).
+    https://api.promptlayer.com. `timeout` bounds each attempt of a request, in all (seconds);
+    `max_retries` is how often a failed request may be sent again (see the README for what is
+    retried); `max_response_bytes` is the most an answer may have, after decompression. Pass
+    `http_client` to use your own httpx.Client (you close it; the timeout still applies: its
+    httpx transports get a network backend that ends each step by the attempt's deadline).
     """
 
     _http_type = httpx.Client
@@ -84,17 +94,19 @@ class Agents(_Base):
         base_url: str | None = None,
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.Client | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, http_client)
+        super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
         self._http = http_client or httpx.Client()
+        _http.cap_reads(self._http)
 
     def _drive(self, flow: Flow[T]) -> T:
         """Carry out a flow's requests and pauses; its answer is the flow's return value."""
         try:
             action = next(flow)
             while True:
-                outcome: httpx.Response | httpx.TransportError | None = None
+                outcome: Outcome | None = None
                 if isinstance(action, Sleep):
                     self._ctx.clock.sleep(action.seconds)
                 else:
@@ -106,11 +118,8 @@ class Agents(_Base):
         finally:
             flow.close()
 
-    def _send(self, action: Send) -> httpx.Response | httpx.TransportError:
-        try:
-            return self._http.request(**action.request, timeout=action.timeout)
-        except httpx.TransportError as error:
-            return error
+    def _send(self, action: Send) -> Outcome:
+        return _http.send_blocking(self._http, action)
 
     # Each method taking `label` and `version` has two overloads, so that passing both is a type
     # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
@@ -315,9 +324,10 @@ class AsyncAgents(_Base):
         base_url: str | None = None,
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, http_client)
+        super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
         self._http = http_client or httpx.AsyncClient()
         self._slots = _Slots(MAX_IN_FLIGHT)
 
@@ -326,7 +336,7 @@ class AsyncAgents(_Base):
         try:
             action = next(flow)
             while True:
-                outcome: httpx.Response | httpx.TransportError | None = None
+                outcome: Outcome | None = None
                 if isinstance(action, Sleep):
                     await self._ctx.clock.async_sleep(action.seconds)
                 else:
@@ -338,12 +348,8 @@ class AsyncAgents(_Base):
         finally:
             flow.close()
 
-    async def _send(self, action: Send) -> httpx.Response | httpx.TransportError:
-        async with self._slots.here():
-            try:
-                return await self._http.request(**action.request, timeout=action.timeout)
-            except httpx.TransportError as error:
-                return error
+    async def _send(self, action: Send) -> Outcome:
+        return await _http.send_async(self._http, action, self._slots.here())
 
     # Each method taking `label` and `version` has two overloads, so that passing both is a type
     # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.

@@ -1,7 +1,8 @@
 """The operations as I/O-free steps, shared by the sync and the async client.
 
 Each operation is a generator: it yields `Send` (a request to make) or `Sleep` (a pause) and is
-resumed with the outcome (an `httpx.Response`, or the `httpx.TransportError` that sending raised).
+resumed with the outcome (a fully read `httpx.Response`, the `httpx.TransportError` that sending
+raised, or an `Unreadable` answer).
 Every decision (argument checks, retries, deadlines, polling, errors) is made here or in the
 plain modules these call; `Agents` and `AsyncAgents` only carry the actions out, with a blocking or
 an awaiting client. Requests are built and answers parsed by `_operations`.
@@ -20,16 +21,19 @@ from promptlayer_agents_api.models import ExecutionNodeMap, NoOutputNodeError
 
 from . import _inputs, _operations, _results
 from ._clock import Clock
-from ._config import MIN_REQUEST_TIMEOUT, Settings
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, MIN_REQUEST_TIMEOUT, Settings
 from ._errors import (
     ExecutionFailedError,
+    PromptLayerError,
     WaitTimeoutError,
     connection_error,
     status_error,
+    unreadable_error,
 )
+from ._http import Outcome, Unreadable
 from ._polling import PollPolicy, poll_delay, poll_policy
 from ._results import ExecutionResult, RunStarted
-from ._retries import may_retry, retry_after, retry_delay
+from ._retries import call_budget, may_retry, retry_after, retry_delay, run_may_have_started
 from .definitions import AgentDefinition
 
 logger = logging.getLogger("promptlayer_agents")
@@ -40,10 +44,12 @@ ProgressCallback = Callable[[ExecutionResult], object]
 
 @dataclass(frozen=True)
 class Send:
-    """Make this request (httpx.Client.request keyword arguments) with this timeout."""
+    """Make this request (httpx.Client.request keyword arguments) within `timeout` seconds in all,
+    reading at most `max_bytes` bytes of answer (after decompression)."""
 
     request: dict[str, Any] = field(repr=False)
     timeout: float
+    max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,6 @@ class Sleep:
     seconds: float
 
 
-Outcome = httpx.Response | httpx.TransportError
 Flow = Generator[Send | Sleep, Outcome | None, T]
 
 
@@ -69,13 +74,16 @@ class _DeadlineReached(Exception):
     """A retry would end after the wait's deadline; the cause is the last failure."""
 
 
-def send(
+def attempts(
     ctx: Context, call: dict[str, Any], *, idempotent: bool, deadline: float | None = None
-) -> Flow[httpx.Response]:
+) -> Flow[tuple[Outcome, bool]]:
     """Send `call` (generated request kwargs), retrying what `may_retry` allows, up to
-    `max_retries` times and never past `deadline`. Answers the last response, whatever its status;
-    raises APIConnectionError/APITimeoutError when no answer came."""
+    `max_retries` times, never past `deadline` (by default the single call's budget). Answers the
+    last outcome, with the key taken out of any answer, and whether the deadline stopped retries."""
     settings = ctx.settings
+    if deadline is None:
+        budget = call_budget(settings.request_timeout, settings.max_retries)
+        deadline = ctx.clock.monotonic() + budget
     request = {
         **call,
         "url": settings.base_url + call["url"],
@@ -83,16 +91,17 @@ def send(
     }
     attempt = 0
     while True:
-        timeout = settings.request_timeout
-        if deadline is not None:
-            timeout = min(timeout, max(deadline - ctx.clock.monotonic(), MIN_REQUEST_TIMEOUT))
-        outcome = yield Send(request, timeout)
+        left = max(deadline - ctx.clock.monotonic(), MIN_REQUEST_TIMEOUT)
+        timeout = min(settings.request_timeout, left)
+        outcome = yield Send(request, timeout, settings.max_response_bytes)
         assert outcome is not None
+        outcome = _redact(outcome, settings.api_key)
         if attempt >= settings.max_retries or not may_retry(outcome, idempotent=idempotent):
-            break
+            return outcome, False
         delay = retry_delay(outcome, attempt, now=ctx.clock.time(), random=ctx.clock.random())
-        if deadline is not None and ctx.clock.monotonic() + delay > deadline:
-            raise _DeadlineReached() from _as_error(outcome)
+        if ctx.clock.monotonic() + delay > deadline:
+            logger.info("not retrying %s: a %.2fs pause ends past the deadline", call["url"], delay)
+            return outcome, True
         logger.info(
             "retrying %s %s in %.2fs after %s",
             call["method"].upper(),
@@ -102,19 +111,48 @@ def send(
         )
         yield Sleep(delay)
         attempt += 1
+
+
+def send(
+    ctx: Context, call: dict[str, Any], *, idempotent: bool, deadline: float | None = None
+) -> Flow[httpx.Response]:
+    """`attempts`, then the answer, whatever its status; raises APIConnectionError or
+    APITimeoutError when no answer came, ResponseValidationError when it could not be read, and
+    `_DeadlineReached` (caused by that error) when a `deadline` given here stopped the retries."""
+    outcome, out_of_time = yield from attempts(ctx, call, idempotent=idempotent, deadline=deadline)
+    if out_of_time and deadline is not None:
+        raise _DeadlineReached() from _as_error(outcome, ctx.settings.api_key)
     if isinstance(outcome, httpx.Response):
         return outcome
-    raise connection_error(outcome) from outcome
+    raise _as_error(outcome, ctx.settings.api_key)
 
 
-def _as_error(outcome: Outcome) -> Exception:
-    return (
-        status_error(outcome) if isinstance(outcome, httpx.Response) else connection_error(outcome)
+def _as_error(outcome: Outcome, secret: str) -> PromptLayerError:
+    """The typed error for a failed outcome (not chained to any httpx exception)."""
+    if isinstance(outcome, httpx.Response):
+        return status_error(outcome)
+    if isinstance(outcome, Unreadable):
+        return unreadable_error(outcome.status_code, outcome.reason)
+    return connection_error(outcome, secret)
+
+
+def _redact(outcome: Outcome, secret: str) -> Outcome:
+    """The outcome with the API key replaced wherever a server echoed it (body or headers), so
+    that no result, error or log line can carry it."""
+    if not isinstance(outcome, httpx.Response):
+        return outcome
+    body, headers = outcome.content, outcome.headers.multi_items()
+    if secret.encode() not in body and not any(secret in value for _, value in headers):
+        return outcome
+    return httpx.Response(
+        outcome.status_code,
+        headers=[(name, value.replace(secret, "***")) for name, value in headers],
+        content=body.replace(secret.encode(), b"***"),
     )
 
 
 def _describe(outcome: Outcome) -> str:
-    if isinstance(outcome, httpx.Response):
+    if isinstance(outcome, httpx.Response | Unreadable):
         return f"HTTP {outcome.status_code}"
     return type(outcome).__name__
 
@@ -129,8 +167,10 @@ def run(
     version: object,
     return_all_outputs: object,
     callback_url: object,
+    deadline: float | None = None,
 ) -> Flow[RunStarted]:
-    """Start an execution. Sent at most once unless it certainly did not arrive."""
+    """Start an execution. Sent at most once unless it certainly did not arrive; an error says
+    whether the execution may have started (`may_have_started`)."""
     ref = _inputs.agent_ref(agent)
     body = _inputs.run_request(
         input_variables=input_variables,
@@ -140,8 +180,15 @@ def run(
         return_all_outputs=return_all_outputs,
         callback_url=callback_url,
     )
-    response = yield from send(ctx, _operations.run_call(ref, body), idempotent=False)
-    parsed = _operations.parse_run(response)
+    call = _operations.run_call(ref, body)
+    outcome, _ = yield from attempts(ctx, call, idempotent=False, deadline=deadline)
+    try:
+        if not isinstance(outcome, httpx.Response):
+            raise _as_error(outcome, ctx.settings.api_key)
+        parsed = _operations.parse_run(outcome)
+    except PromptLayerError as error:
+        error.may_have_started = run_may_have_started(outcome)
+        raise
     warning = parsed.warning if isinstance(parsed.warning, str) else None
     if warning:
         logger.warning("run of %r: %s", ref, warning)
@@ -149,7 +196,7 @@ def run(
         execution_id=parsed.workflow_version_execution_id,
         warning=warning,
         message=parsed.message,
-        accepted_for_callback=response.status_code == 202,
+        accepted_for_callback=outcome.status_code == 202,
     )
 
 
@@ -221,7 +268,8 @@ def run_and_wait(
     on_progress: ProgressCallback | None,
 ) -> Flow[ExecutionResult]:
     """Start an execution and wait for it; the wait deadline (`timeout`) covers both. Every
-    argument is checked before the run is sent."""
+    argument is checked before the run is sent. Every error raised once the run has started
+    carries its `execution_id` (resume with `wait`) and `may_have_started=True`."""
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
     start = ctx.clock.monotonic()
@@ -234,8 +282,15 @@ def run_and_wait(
         version=version,
         return_all_outputs=False,
         callback_url=None,
+        deadline=start + wait_deadline,
     )
-    return (yield from _wait(ctx, started.execution_id, start + wait_deadline, policy, on_progress))
+    try:
+        return (
+            yield from _wait(ctx, started.execution_id, start + wait_deadline, policy, on_progress)
+        )
+    except PromptLayerError as error:
+        error.may_have_started = True
+        raise
 
 
 def _wait(
@@ -245,7 +300,25 @@ def _wait(
     policy: PollPolicy,
     on_progress: ProgressCallback | None,
 ) -> Flow[ExecutionResult]:
-    """Poll until final; `deadline` is on the clock's monotonic scale."""
+    """Poll until final; `deadline` is on the clock's monotonic scale. Every error it raises
+    carries `execution_id`."""
+    try:
+        return (yield from _poll(ctx, execution_id, deadline, policy, on_progress))
+    except PromptLayerError as error:
+        if error.execution_id is None:
+            error.execution_id = execution_id
+            error.add_note(f"execution {execution_id} started; resume with wait({execution_id})")
+        raise
+
+
+def _poll(
+    ctx: Context,
+    execution_id: int,
+    deadline: float,
+    policy: PollPolicy,
+    on_progress: ProgressCallback | None,
+) -> Flow[ExecutionResult]:
+    """The polls of `_wait`: results until final, a pause between them, never past `deadline`."""
     start = ctx.clock.monotonic()
     last: ExecutionResult | None = None
     polls = 0

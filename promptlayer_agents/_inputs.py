@@ -10,6 +10,7 @@ from typing import Any
 from promptlayer_agents_api.models import InputVariables, RunAgentRequest, RunMetadata
 from promptlayer_agents_api.types import UNSET
 
+from ._config import MAX_INPUT_DEPTH
 from ._errors import InvalidInputError
 from .rules import is_http_url
 
@@ -39,7 +40,20 @@ def _non_empty_str(value: object, what: str) -> str:
         raise InvalidInputError(f"{what} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise InvalidInputError(f"{what} must not be empty")
-    return value
+    return _utf8(value, what)
+
+
+def _utf8(text: str, what: str) -> str:
+    """`text`, if it can be sent as UTF-8: a lone surrogate (say from a badly decoded file)
+    cannot."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise InvalidInputError(
+            f"{what} has a lone surrogate {text[error.start]!r} at index {error.start}: it "
+            f"cannot be sent as UTF-8"
+        ) from None
+    return text
 
 
 def agent_ref(agent: object) -> str:
@@ -73,23 +87,53 @@ def version_choice(label: object, version: object) -> tuple[str | None, int | No
 
 
 def json_inputs(input_variables: object) -> dict[str, Any]:
-    """Input variables: a mapping of string keys to JSON-serialisable values."""
+    """Input variables: a mapping of string keys to JSON values (dicts with string keys, lists,
+    strings, finite numbers, booleans, None), nested at most MAX_INPUT_DEPTH levels, every string
+    sendable as UTF-8. The error names the place of the first value that is not."""
     if input_variables is None:
         return {}
     if not isinstance(input_variables, Mapping):
         raise InvalidInputError(
             f"input_variables must be a mapping, not {type(input_variables).__name__}"
         )
-    for key, value in input_variables.items():
-        if not isinstance(key, str):
-            raise InvalidInputError(f"input_variables keys must be strings, not {key!r}")
-        try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError) as error:
+    inputs = dict(input_variables)
+    _check_json(inputs)
+    try:
+        json.dumps(inputs, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as error:
+        raise InvalidInputError(f"input_variables is not JSON-serialisable: {error}") from None
+    return inputs
+
+
+def _check_json(inputs: dict[Any, Any]) -> None:
+    """Walks the values without recursion, so no depth can exhaust the stack."""
+    pending: list[tuple[object, str, int]] = [(inputs, "input_variables", 1)]
+    while pending:
+        value, where, depth = pending.pop()
+        if isinstance(value, str):
+            _utf8(value, where)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidInputError(f"{where} is {value}: NaN and infinity are not JSON")
+        elif value is None or isinstance(value, bool | int | float):
+            continue
+        elif depth > MAX_INPUT_DEPTH:
             raise InvalidInputError(
-                f"input_variables[{key!r}] is not JSON-serialisable: {error}"
-            ) from error
-    return dict(input_variables)
+                f"input_variables nests more than {MAX_INPUT_DEPTH} levels deep "
+                f"(at {where[:200]}...)"
+            )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise InvalidInputError(f"{where} keys must be strings, not {key!r}")
+                _utf8(key, f"a key of {where}")
+                pending.append((item, f"{where}[{key!r}]", depth + 1))
+        elif isinstance(value, list | tuple):
+            pending.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        else:
+            raise InvalidInputError(
+                f"{where} is not JSON-serialisable: a {type(value).__name__} "
+                f"(use dicts, lists, strings, numbers, booleans and None)"
+            )
 
 
 def string_metadata(metadata: object) -> dict[str, str] | None:
@@ -106,6 +150,8 @@ def string_metadata(metadata: object) -> dict[str, str] | None:
                 f"metadata[{key!r}] must be a string, not {type(value).__name__}; "
                 f"convert it first, e.g. str(value)"
             )
+        _utf8(key, "a metadata key")
+        _utf8(value, f"metadata[{key[:40]!r}]")
     return dict(metadata)
 
 

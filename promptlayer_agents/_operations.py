@@ -34,6 +34,17 @@ Call = dict[str, Any]
 # The generated parsers take a client only to decide about undocumented statuses, which `_parse`
 # has already turned into errors before parsing.
 _PARSER = Client(base_url="", raise_on_unexpected_status=True)
+# What the generated parsers raise on JSON that does not match the spec, or is not JSON at all (or
+# not UTF-8: ValueError), or is nested too deeply for Python's decoder (RecursionError).
+PARSE_ERRORS = (
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+)
 
 
 def run_call(agent: str, body: RunAgentRequest) -> Call:
@@ -348,7 +359,7 @@ def _parse(module: Any, response: httpx.Response, expected: set[int]) -> Any:
     _check_status(response, expected)
     try:
         return module._parse_response(client=_PARSER, response=response)
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+    except PARSE_ERRORS as error:
         raise ResponseValidationError(
             f"the answer does not match the API description ({type(error).__name__}: {error})",
             status_code=response.status_code,

@@ -11,6 +11,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from ._http import Outcome, Unreadable
+
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Errors raised before any byte of the request left this machine.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -21,8 +23,11 @@ BACKOFF_MAX = 8.0
 RETRY_AFTER_MAX = 60.0
 
 
-def may_retry(outcome: httpx.Response | httpx.TransportError, *, idempotent: bool) -> bool:
-    """Whether sending the same request again is safe and may help."""
+def may_retry(outcome: Outcome, *, idempotent: bool) -> bool:
+    """Whether sending the same request again is safe and may help. An unreadable answer (too
+    large, badly encoded) is not retried: the same request would get the same answer."""
+    if isinstance(outcome, Unreadable):
+        return False
     if isinstance(outcome, httpx.Response):
         if idempotent:
             return outcome.status_code in RETRYABLE_STATUSES
@@ -30,7 +35,23 @@ def may_retry(outcome: httpx.Response | httpx.TransportError, *, idempotent: boo
     return isinstance(outcome, TRANSIENT if idempotent else NEVER_SENT)
 
 
-def retry_after(response: httpx.Response | httpx.TransportError, *, now: float) -> float | None:
+def run_may_have_started(outcome: Outcome) -> bool:
+    """Whether a run request that ended in `outcome` may have started an execution: False only
+    when it certainly did not (never sent, or a 3xx/4xx answer, such as 429 or a refused body);
+    True when the answer was lost, timed out, unreadable, a 5xx, or a 2xx."""
+    if isinstance(outcome, httpx.Response | Unreadable):
+        return not 300 <= outcome.status_code < 500
+    return not isinstance(outcome, NEVER_SENT)
+
+
+def call_budget(request_timeout: float, max_retries: int) -> float:
+    """Seconds a single `run`, `get` or `get_results` may take in all, retries and pauses
+    included: every attempt's timeout plus the longest backoff before each retry. A Retry-After
+    longer than what is left of it is not waited for."""
+    return (max_retries + 1) * request_timeout + max_retries * BACKOFF_MAX
+
+
+def retry_after(response: Outcome, *, now: float) -> float | None:
     """The server's Retry-After in seconds (from seconds or an HTTP date), capped; None if absent
     or unreadable. `now` is the wall clock (time.time())."""
     if not isinstance(response, httpx.Response):
@@ -43,7 +64,7 @@ def retry_after(response: httpx.Response | httpx.TransportError, *, now: float) 
     except ValueError:
         try:
             seconds = parsedate_to_datetime(value).timestamp() - now
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if seconds != seconds:  # NaN
         return None
@@ -56,9 +77,7 @@ def backoff(attempt: int, *, random: float) -> float:
     return ceiling * (0.5 + random / 2)
 
 
-def retry_delay(
-    outcome: httpx.Response | httpx.TransportError, attempt: int, *, now: float, random: float
-) -> float:
+def retry_delay(outcome: Outcome, attempt: int, *, now: float, random: float) -> float:
     """How long to wait before retry number `attempt`: the server's Retry-After if it gave one,
     else backoff."""
     server = retry_after(outcome, now=now)

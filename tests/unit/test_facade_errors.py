@@ -238,3 +238,28 @@ def test_odd_conditionals_never_make_the_definition_unreadable(harness: Make) ->
     assert isinstance(conditionals, list) and len(conditionals) == len(ODD_CONDITIONALS)
     assert conditionals[2].right == [1, {"a": None}]
     assert describe(agent)[-1].startswith("edge: A -> B when ? ? ? and ? = ? and")
+
+
+def test_long_messages_are_cut_in_str_and_kept_whole(harness: Make) -> None:
+    h = harness(reply(500, {"message": "x" * 100_000}), max_retries=0)
+
+    with pytest.raises(pa.InternalServerError) as caught:
+        h.get("bot")
+
+    assert len(str(caught.value)) < 600
+    assert str(caught.value).endswith("more characters)")
+    assert caught.value.message == "x" * 100_000
+
+
+@pytest.mark.parametrize(("size", "fits"), [(100, True), (101, False)])
+def test_answers_are_limited_to_max_response_bytes(harness: Make, size: int, fits: bool) -> None:
+    body = b'{"A": "' + b"x" * (size - 9) + b'"}'
+    assert len(body) == size
+    answer = httpx.Response(200, headers={"Content-Type": "application/json"}, content=body)
+    h = harness(answer, max_response_bytes=100)
+
+    if fits:
+        assert h.get_results(1).output == {"A": "x" * (size - 9)}
+    else:
+        with pytest.raises(pa.ResponseValidationError, match="larger than max_response_bytes"):
+            h.get_results(1)

@@ -17,6 +17,14 @@ from promptlayer_agents import Agents, ConfigurationError, InvalidInputError
 from ..fakes import AGENT, Harness, Make, reply, started
 
 
+def nested(levels: int) -> dict[str, Any]:
+    """Input variables whose containers nest `levels` + 1 deep (the mapping itself included)."""
+    value: Any = "leaf"
+    for _ in range(levels):
+        value = [value]
+    return {"q": value}
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [
@@ -49,6 +57,20 @@ from ..fakes import AGENT, Harness, Make, reply, started
         (lambda h: h.wait(787, timeout=math.inf), "timeout must be a finite number"),
         (lambda h: h.wait(787, poll_interval=-1), "poll intervals must satisfy"),
         (lambda h: h.run_and_wait("bot", timeout="soon"), "timeout must be a number"),
+        (lambda h: h.run("bot", input_variables=nested(64)), "more than 64 levels deep"),
+        (lambda h: h.run("bot", input_variables=nested(100_000)), "more than 64 levels deep"),
+        (lambda h: h.run("bot", input_variables={"q": "a\ud800"}), r"\['q'\] has a lone surrogate"),
+        (
+            lambda h: h.run("bot", input_variables={"\udc80": 1}),
+            "key of input_variables has a lone",
+        ),
+        (lambda h: h.run("bot", input_variables={"q": [{"a": "\udfff"}]}), r"\[0\]\['a'\] has a"),
+        (lambda h: h.run("bot", input_variables={"q": {1: "a"}}), r"\['q'\] keys must be strings"),
+        (lambda h: h.run("bot", input_variables={"n": 10**5000}), "not JSON-serialisable"),
+        (lambda h: h.run("bot", metadata={"k": "\ud800"}), r"metadata\['k'\] has a lone"),
+        (lambda h: h.run("bot", metadata={"\ud800": "v"}), "a metadata key has a lone"),
+        (lambda h: h.run("bot\ud800"), "agent name has a lone surrogate"),
+        (lambda h: h.get("bot", label="prod\udc00"), "label has a lone surrogate"),
     ],
 )
 def test_bad_input_is_refused_before_sending(
@@ -60,6 +82,14 @@ def test_bad_input_is_refused_before_sending(
         call(h)
 
     assert h.api.requests == []
+
+
+def test_inputs_nested_to_the_limit_are_sent(harness: Make) -> None:
+    h = harness(started())
+
+    h.run("bot", input_variables=nested(63))
+
+    assert h.api.bodies()[0]["input_variables"] == nested(63)
 
 
 def test_input_errors_are_value_errors(harness: Make) -> None:
@@ -182,9 +212,14 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     ("options", "match"),
     [
         ({"base_url": "ftp://x"}, "base_url must be an http"),
+        ({"base_url": "http://[::1"}, "base_url must be an http"),
+        ({"base_url": "http://localhost:99999"}, "base_url must be an http"),
+        ({"base_url": "http://a\x00b.example"}, "base_url must be an http"),
         ({"timeout": 0}, "timeout must be"),
         ({"max_retries": -1}, "max_retries must be"),
         ({"api_key": " "}, "no PromptLayer API key"),
+        ({"max_response_bytes": 0}, "max_response_bytes must be an int > 0"),
+        ({"max_response_bytes": 1.5}, "max_response_bytes must be an int > 0"),
     ],
 )
 def test_bad_configuration_is_refused(options: dict[str, Any], match: str) -> None:

@@ -59,3 +59,21 @@ def test_errors_and_logs_never_carry_the_key(
     shown += [record.getMessage() for record in caplog.records]
     assert caplog.records, "expected the warning and retry to be logged"
     assert not [text for text in shown if API_KEY in text]
+
+
+def test_a_key_read_from_a_file_loses_its_newline(harness: Make) -> None:
+    h = harness(started(), api_key=f"{API_KEY}\n")
+
+    h.run("bot")
+
+    assert h.api.requests[0].headers["X-API-KEY"] == API_KEY
+
+
+@pytest.mark.parametrize(
+    "key", [f"{API_KEY} x", f"{API_KEY}\x00", f"pl_\u00e9{API_KEY}", f"{API_KEY}\nsecond line"]
+)
+def test_a_key_that_cannot_be_a_header_is_refused_without_repeating_it(key: str) -> None:
+    with pytest.raises(pa.ConfigurationError, match="printable ASCII") as caught:
+        pa.Agents(api_key=key)
+
+    assert API_KEY not in f"{caught.value} {caught.value!r}"

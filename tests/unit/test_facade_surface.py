@@ -40,6 +40,7 @@ def test_constructors_take_the_same_options() -> None:
         "base_url",
         "timeout",
         "max_retries",
+        "max_response_bytes",
         "http_client",
     ]
 

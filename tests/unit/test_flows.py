@@ -12,6 +12,7 @@ import pytest
 import promptlayer_agents as pa
 from promptlayer_agents._config import resolve_settings
 from promptlayer_agents._flows import Context, Flow, Send, Sleep, get, run, run_and_wait, wait
+from promptlayer_agents._http import Unreadable
 
 from ..fakes import AGENT, FakeClock, node, reply, started
 from ..helpers import API_KEY
@@ -30,7 +31,9 @@ def context(max_retries: int = 2) -> tuple[Context, FakeClock]:
 
 
 def drive(
-    flow: Flow[T], clock: FakeClock, outcomes: Sequence[httpx.Response | httpx.TransportError]
+    flow: Flow[T],
+    clock: FakeClock,
+    outcomes: Sequence[httpx.Response | httpx.TransportError | Unreadable],
 ) -> tuple[T | BaseException, list[Send | Sleep]]:
     """Run the flow on these outcomes, advancing the clock on each Sleep: (result or error,
     the actions it asked for)."""
@@ -163,3 +166,80 @@ def test_get_retries_a_server_error_then_reads_the_definition() -> None:
     assert isinstance(result, pa.AgentDefinition) and result.workflow_name == "bot"
     assert sends(actions)[0].request["params"] == {"label": "prod"}
     assert [type(a) for a in actions] == [Send, Sleep, Send]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "started"),
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("connect"), False),
+        (httpx.PoolTimeout("pool"), False),
+        (reply(429), False),
+        (reply(422, {"message": "bad"}), False),
+        (reply(404, {"message": "no agent"}), False),
+        (reply(307), False),
+        (httpx.ReadTimeout("read"), True),
+        (httpx.WriteTimeout("write"), True),
+        (httpx.RemoteProtocolError("dropped"), True),
+        (reply(500), True),
+        (reply(503), True),
+        (reply(201, {"no": "id"}), True),
+        (Unreadable(201, "too large"), True),
+        (Unreadable(500, "corrupt gzip"), True),
+    ],
+)
+def test_a_failed_run_says_whether_it_may_have_started(
+    outcome: httpx.Response | httpx.TransportError | Unreadable, started: bool
+) -> None:
+    ctx, clock = context(max_retries=0)
+    error, _ = drive(run(ctx, "bot", **RUN_ARGS), clock, [outcome])
+    assert isinstance(error, pa.PromptLayerError)
+    assert error.may_have_started is started
+    assert error.execution_id is None
+    for chained in (error.__cause__, error.__context__):  # no httpx request, with its headers
+        assert not isinstance(chained, httpx.HTTPError)
+
+
+def test_a_single_call_does_not_wait_for_a_retry_after_past_its_budget() -> None:
+    ctx, clock = context(max_retries=2)  # 30 s timeout: a budget of 3 x 30 + 2 x 8 = 106 s
+    busy = reply(503, headers={"Retry-After": "60"})
+    error, actions = drive(get(ctx, "bot", None, None), clock, [busy, busy, reply(200, AGENT)])
+    assert isinstance(error, pa.InternalServerError)
+    assert [type(a) for a in actions] == [Send, Sleep, Send]  # 60 s waited once; 46 s were left
+    assert clock.now == 60.0
+
+
+def test_run_and_wait_sends_its_run_within_the_wait_deadline() -> None:
+    ctx, clock = context()
+    flow = run_and_wait(
+        ctx,
+        "bot",
+        input_variables=None,
+        metadata=None,
+        label=None,
+        version=None,
+        timeout=2.0,
+        poll_interval=None,
+        on_progress=None,
+    )
+    error, actions = drive(flow, clock, [started(3), reply(404, {"message": "gone"})])
+    assert sends(actions)[0].timeout == 2.0
+    assert isinstance(error, pa.NotFoundError)
+    assert error.execution_id == 3 and error.may_have_started is True
+    assert "wait(3)" in "".join(error.__notes__)
+
+
+def test_errors_while_waiting_carry_the_execution_id() -> None:
+    ctx, clock = context(max_retries=0)
+    error, _ = drive(wait(ctx, 7, 60.0, None, None), clock, [httpx.ReadError("reset")])
+    assert isinstance(error, pa.APIConnectionError)
+    assert error.execution_id == 7 and error.may_have_started is False
+
+
+def test_a_key_echoed_by_the_server_is_taken_out_of_the_answer() -> None:
+    ctx, clock = context(max_retries=0)
+    echo = reply(401, {"message": f"bad key {API_KEY}"}, headers={"X-Request-Id": API_KEY})
+    error, _ = drive(get(ctx, "bot", None, None), clock, [echo])
+    assert isinstance(error, pa.AuthenticationError)
+    assert API_KEY not in f"{error} {error.body} {error.request_id}"
+    assert error.message == "bad key ***"

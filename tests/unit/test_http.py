@@ -1,0 +1,72 @@
+"""Reading an answer: decompressed here, chunk by chunk, up to a limit; and the blocking client's
+network backend cut to the attempt's deadline."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+import httpx
+import pytest
+
+from promptlayer_agents import _http
+
+DATA = b'{"A": "' + bytes(range(32, 127)) * 200 + b'"}'
+
+
+def _feed(encoding: str, body: bytes, limit: int, chunk: int) -> bytes:
+    decoder = _http._Decoder(encoding, limit)
+    for start in range(0, len(body), chunk):
+        decoder.feed(body[start : start + chunk])
+    return decoder.finish()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("", DATA),
+        ("identity", DATA),
+        ("gzip", gzip.compress(DATA)),
+        ("x-gzip", gzip.compress(DATA)),
+        ("deflate", zlib.compress(DATA)),
+        ("GZIP, gzip", gzip.compress(gzip.compress(DATA))),
+        ("identity, gzip", gzip.compress(DATA)),
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 7, 65536])
+def test_any_chunking_decodes_to_the_same_bytes(encoding: str, body: bytes, chunk: int) -> None:
+    assert _feed(encoding, body, len(DATA), chunk) == DATA
+
+
+@pytest.mark.parametrize("encoding", ["", "gzip", "gzip, gzip"])
+def test_one_byte_over_the_limit_is_refused_after_decompression(encoding: str) -> None:
+    body = DATA
+    for _ in range(encoding.count("gzip")):
+        body = gzip.compress(body)
+
+    with pytest.raises(_http._Refused, match="larger than max_response_bytes"):
+        _feed(encoding, body, len(DATA) - 1, 1000)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "reason"),
+    [
+        ("br", DATA, "unsupported Content-Encoding 'br'"),
+        ("gzip", DATA, "corrupt"),
+        ("deflate", b"\x78\x9c\xff\xff", "corrupt"),
+    ],
+)
+def test_unknown_and_corrupt_encodings_are_refused(encoding: str, body: bytes, reason: str) -> None:
+    with pytest.raises(_http._Refused, match=reason):
+        _feed(encoding, body, 10_000, 1000)
+
+
+def test_the_blocking_clients_backend_is_cut_to_the_deadline_once() -> None:
+    with httpx.Client(mounts={"http://other": httpx.HTTPTransport()}) as client:
+        _http.cap_reads(client)
+        _http.cap_reads(client)
+
+        for transport in [client._transport, *client._mounts.values()]:
+            backend = transport._pool._network_backend  # type: ignore[union-attr]
+            assert isinstance(backend, _http._Capped)
+            assert not isinstance(backend._inner, _http._Capped)
