@@ -27,12 +27,38 @@ class Sizes:
     wait_lengths: tuple[float, ...]
     fan_out: int
     imports: int
+    schedule_samples: int
+    schedule_repeats: int
 
 
 SIZES = {
-    "full": Sizes(repetitions=5, calls=200, wait_lengths=(0.2, 2.0, 20.0), fan_out=1000, imports=9),
-    "quick": Sizes(repetitions=3, calls=60, wait_lengths=(0.2, 2.0, 20.0), fan_out=300, imports=5),
-    "tiny": Sizes(repetitions=1, calls=3, wait_lengths=(0.2,), fan_out=5, imports=1),
+    "full": Sizes(
+        repetitions=5,
+        calls=200,
+        wait_lengths=(0.2, 2.0, 20.0),
+        fan_out=1000,
+        imports=9,
+        schedule_samples=4000,
+        schedule_repeats=400,
+    ),
+    "quick": Sizes(
+        repetitions=3,
+        calls=60,
+        wait_lengths=(0.2, 2.0, 20.0),
+        fan_out=300,
+        imports=5,
+        schedule_samples=2000,
+        schedule_repeats=200,
+    ),
+    "tiny": Sizes(
+        repetitions=1,
+        calls=3,
+        wait_lengths=(0.2,),
+        fan_out=5,
+        imports=1,
+        schedule_samples=200,
+        schedule_repeats=20,
+    ),
 }
 
 
