@@ -11,9 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from ._errors import ConfigurationError
-from .rules import is_http_url
-
 API_KEY_ENV: Final = "PROMPTLAYER_API_KEY"
 BASE_URL_ENV: Final = "PROMPTLAYER_BASE_URL"
 DEFAULT_BASE_URL: Final = "https://api.promptlayer.com"
@@ -67,6 +64,11 @@ def resolve_settings(
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from the arguments and the environment, checked."""
+    # Imported here, not above: the defaults in this module are read by the command line's parser,
+    # which must not load httpx and the generated models (see bench/README.md, start-up).
+    from ._errors import ConfigurationError
+    from .rules import is_http_url
+
     key = api_key if api_key is not None else environ.get(API_KEY_ENV, "")
     if not isinstance(key, str) or not key.strip():
         raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")

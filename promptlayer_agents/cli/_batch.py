@@ -13,7 +13,6 @@ exits; a second one exits at once. The results file only ever holds whole lines.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -21,18 +20,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .. import (
-    AsyncAgents,
-    ExecutionFailedError,
-    ExecutionResult,
-    InvalidInputError,
-    PromptLayerError,
-)
-from ..rules import failure_summary
 from ._common import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, timeout_option, version_options
 from ._terminal import ProgressBar, StatusLine
+
+if TYPE_CHECKING:
+    from .. import AsyncAgents, ExecutionResult
 
 FINISHED = frozenset({"SUCCESS", "FAILED"})
 
@@ -91,6 +85,8 @@ class Item:
 
 def read_items(path: Path) -> list[Item]:
     """Every non-blank line of the inputs file, numbered from 1."""
+    from .. import InvalidInputError
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -193,6 +189,8 @@ def _record(
 
 
 def _failed(result: ExecutionResult) -> str:
+    from ..rules import failure_summary
+
     return failure_summary(result.failed_nodes) or "failed"
 
 
@@ -215,9 +213,15 @@ class Batch:
         self.ledger = ledger
         self.tally = Tally(done=total - len(todo))
         self.progress = ProgressBar(total, StatusLine())
+        import asyncio  # here, not at the top: only batch needs it (see _common.py)
+
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
+        import asyncio
+
+        from .. import AsyncAgents
+
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, self._interrupt)
         try:
@@ -233,6 +237,8 @@ class Batch:
 
     def _interrupt(self) -> None:
         """First Ctrl-C: stop starting runs. The default handler takes the second."""
+        import asyncio
+
         self.stopping.set()
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
 
@@ -250,6 +256,10 @@ class Batch:
 
     async def _one(self, agents: AsyncAgents, item: Item) -> dict[str, Any] | None:
         """Run (or resume) one input; None when stopped before it finished."""
+        import asyncio
+
+        from .. import ExecutionFailedError, PromptLayerError
+
         if item.problem or item.inputs is None:
             return _record(item, None, "ERROR", None, item.problem)
         execution_id = item.execution_id
@@ -284,6 +294,8 @@ class Batch:
 
 def batch_command(args: argparse.Namespace) -> int:
     """Run every input not yet done; print the counts."""
+    import asyncio
+
     items = read_items(args.inputs)
     ledger = Ledger(args.out)
     todo = ledger.resume(items)

@@ -10,7 +10,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import PromptLayerError
 from . import _agents, _batch, _sandbox
 from ._common import EXIT_CODES, EXIT_INTERRUPTED, report
 
@@ -39,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; answers the exit code."""
     args = parser().parse_args(argv)
+    from .. import PromptLayerError  # only now: --help and usage errors never load the client
+
     try:
         code: int = args.handler(args)
     except PromptLayerError as error:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .. import ExecutionResult
+if TYPE_CHECKING:
+    from .. import ExecutionResult
 
 REFRESH = 0.1  # seconds between progress bar redraws
 BAR_WIDTH = 24
