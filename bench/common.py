@@ -26,6 +26,7 @@ class Sizes:
     calls: int
     wait_lengths: tuple[float, ...]
     fan_out: int
+    fan_out_repetitions: int
     imports: int
     schedule_samples: int
     schedule_repeats: int
@@ -36,7 +37,8 @@ SIZES = {
         repetitions=5,
         calls=200,
         wait_lengths=(0.2, 2.0, 20.0),
-        fan_out=1000,
+        fan_out=10_000,
+        fan_out_repetitions=1,
         imports=9,
         schedule_samples=4000,
         schedule_repeats=400,
@@ -45,7 +47,8 @@ SIZES = {
         repetitions=3,
         calls=60,
         wait_lengths=(0.2, 2.0, 20.0),
-        fan_out=300,
+        fan_out=1000,
+        fan_out_repetitions=1,
         imports=5,
         schedule_samples=2000,
         schedule_repeats=200,
@@ -55,6 +58,7 @@ SIZES = {
         calls=3,
         wait_lengths=(0.2,),
         fan_out=5,
+        fan_out_repetitions=1,
         imports=1,
         schedule_samples=200,
         schedule_repeats=20,
