@@ -25,6 +25,8 @@ class Sizes:
     repetitions: int
     calls: int
     wait_lengths: tuple[float, ...]
+    wait_mix: int
+    wait_mix_longest: float
     fan_out: int
     fan_out_repetitions: int
     imports: int
@@ -37,6 +39,8 @@ SIZES = {
         repetitions=5,
         calls=200,
         wait_lengths=(0.2, 2.0, 20.0),
+        wait_mix=30,
+        wait_mix_longest=30.0,
         fan_out=10_000,
         fan_out_repetitions=1,
         imports=9,
@@ -47,6 +51,8 @@ SIZES = {
         repetitions=3,
         calls=60,
         wait_lengths=(0.2, 2.0, 20.0),
+        wait_mix=30,
+        wait_mix_longest=30.0,
         fan_out=1000,
         fan_out_repetitions=1,
         imports=5,
@@ -57,6 +63,8 @@ SIZES = {
         repetitions=1,
         calls=3,
         wait_lengths=(0.2,),
+        wait_mix=3,
+        wait_mix_longest=1.0,
         fan_out=5,
         fan_out_repetitions=1,
         imports=1,
