@@ -11,6 +11,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 GEN_PKG := generated_client/promptlayer_agents_api
 GENERATE := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
+	--custom-template-path templates \
 	--meta none --fail-on-warning --overwrite
 
 .PHONY: help install demo bench bench-quick generate check-generated lint-spec lint typecheck pytest test lock

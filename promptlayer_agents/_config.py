@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from ._clock import Clock
+
 API_KEY_ENV: Final = "PROMPTLAYER_API_KEY"
 BASE_URL_ENV: Final = "PROMPTLAYER_BASE_URL"
 DEFAULT_BASE_URL: Final = "https://api.promptlayer.com"
@@ -53,6 +55,15 @@ class Settings:
     def timeout(self) -> float:
         """The request timeout (the name the clients' argument has)."""
         return self.request_timeout
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every flow reads: the settings and the clock. Here, beside Settings, so that making a
+    client does not load the flows (and the generated models) before its first request."""
+
+    settings: Settings
+    clock: Clock
 
 
 def resolve_settings(

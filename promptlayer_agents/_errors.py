@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from promptlayer_agents_api.models import ErrorResponse
-
 from .rules import failure_summary
 
 if TYPE_CHECKING:
@@ -149,6 +147,10 @@ def server_message(body: Any) -> str | None:
         return body[:EXCERPT_CHARS] or None
     if not isinstance(body, dict):
         return None
+    # Imported here: the client must be cheap to create (bench/README.md, start-up); the model
+    # loads with the first error body.
+    from promptlayer_agents_api.models import ErrorResponse
+
     try:
         error = ErrorResponse.from_dict(body)
     except (TypeError, ValueError, KeyError, AttributeError):

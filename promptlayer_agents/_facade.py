@@ -6,29 +6,52 @@ pause is taken, blocking or awaiting.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from functools import cache
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
-from promptlayer_agents_api import AuthenticatedClient
-from promptlayer_agents_api.models import AgentVersion
-
-from . import _flows
 from ._clock import SYSTEM_CLOCK
 from ._config import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_WAIT_DEADLINE,
     MAX_IN_FLIGHT,
+    Context,
     Settings,
     resolve_settings,
 )
 from ._errors import ConfigurationError
-from ._flows import Flow, ProgressCallback, Send, Sleep
 from ._polling import PollPolicy
-from ._results import ExecutionResult, RunStarted
+
+
+def _on_first_use(name: str) -> ModuleType:
+    """The module `name`, executed when first used (importlib's LazyLoader): making a client
+    loads neither the flows nor the generated models; its first request does."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from promptlayer_agents_api import AuthenticatedClient
+    from promptlayer_agents_api.models import AgentVersion
+
+    from . import _flows
+    from ._flows import Flow, ProgressCallback, Send
+    from ._results import ExecutionResult, RunStarted
+else:
+    _flows = _on_first_use("promptlayer_agents._flows")
 
 T = TypeVar("T")
 
@@ -54,7 +77,7 @@ class _Base:
                 f"http_client must be an {self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
-        self._ctx = _flows.Context(settings=settings, clock=SYSTEM_CLOCK)
+        self._ctx = Context(settings=settings, clock=SYSTEM_CLOCK)
         self._owns_http = http_client is None
 
     @property
@@ -95,7 +118,7 @@ class Agents(_Base):
             action = next(flow)
             while True:
                 outcome: httpx.Response | httpx.TransportError | None = None
-                if isinstance(action, Sleep):
+                if isinstance(action, _flows.Sleep):
                     self._ctx.clock.sleep(action.seconds)
                 else:
                     outcome = self._send(action)
@@ -239,7 +262,7 @@ class AsyncAgents(_Base):
             action = next(flow)
             while True:
                 outcome: httpx.Response | httpx.TransportError | None = None
-                if isinstance(action, Sleep):
+                if isinstance(action, _flows.Sleep):
                     await self._ctx.clock.async_sleep(action.seconds)
                 else:
                     outcome = await self._send(action)
@@ -392,7 +415,7 @@ def api_client(
     """The generated client, configured like `Agents` (same environment variables), for anything
     the facade does not cover. Its `repr` hides the key."""
     settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
-    return _RedactedClient(
+    return _redacted_client()(
         base_url=settings.base_url,
         token=settings.api_key,
         prefix="",
@@ -401,8 +424,14 @@ def api_client(
     )
 
 
-class _RedactedClient(AuthenticatedClient):
-    """The generated AuthenticatedClient, whose own repr prints the token."""
+@cache
+def _redacted_client() -> type[AuthenticatedClient]:
+    """The generated AuthenticatedClient, whose own repr prints the token, with a repr that does
+    not. Made on first use, so that importing this module does not load the generated client."""
+    from promptlayer_agents_api import AuthenticatedClient
 
-    def __repr__(self) -> str:
-        return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
+    class _RedactedClient(AuthenticatedClient):
+        def __repr__(self) -> str:
+            return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
+
+    return _RedactedClient

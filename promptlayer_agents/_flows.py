@@ -19,8 +19,8 @@ import httpx
 from promptlayer_agents_api.models import AgentVersion, ExecutionNodeMap, NoOutputNodeError
 
 from . import _inputs, _operations, _results
-from ._clock import Clock
-from ._config import MIN_REQUEST_TIMEOUT, Settings
+from ._config import MIN_REQUEST_TIMEOUT
+from ._config import Context as Context  # its home is _config; flows are written against it
 from ._errors import (
     ExecutionFailedError,
     WaitTimeoutError,
@@ -54,14 +54,6 @@ class Sleep:
 
 Outcome = httpx.Response | httpx.TransportError
 Flow = Generator[Send | Sleep, Outcome | None, T]
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every flow reads: the settings and the clock."""
-
-    settings: Settings
-    clock: Clock
 
 
 class _DeadlineReached(Exception):
