@@ -21,7 +21,7 @@ def test_benchmarks_run_and_print_every_table() -> None:
     titles = (
         "1. Overhead per call",
         "2. Wait latency",
-        "3. Import",
+        "3. Start-up",
         "4. Fan-out",
         "5. Poll schedule",
     )
