@@ -6,11 +6,9 @@ pause is taken, blocking or awaiting.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Mapping
 from functools import cache
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
@@ -29,18 +27,16 @@ from ._errors import ConfigurationError
 from ._polling import PollPolicy
 
 
-def _on_first_use(name: str) -> ModuleType:
-    """The module `name`, executed when first used (importlib's LazyLoader): making a client
-    loads neither the flows nor the generated models; its first request does."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.loader is not None, name
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+class _FlowsOnFirstUse:
+    """Stands in for the `_flows` module until first used: making a client loads neither the
+    flows nor the generated models; its first request does. A plain import (thread-safe) then
+    replaces this stand-in with the module itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        from . import _flows as module
+
+        globals()["_flows"] = module
+        return getattr(module, name)
 
 
 if TYPE_CHECKING:
@@ -51,7 +47,7 @@ if TYPE_CHECKING:
     from ._flows import Flow, ProgressCallback, Send
     from ._results import ExecutionResult, RunStarted
 else:
-    _flows = _on_first_use("promptlayer_agents._flows")
+    _flows = _FlowsOnFirstUse()
 
 T = TypeVar("T")
 
