@@ -58,7 +58,7 @@ class Catalog:
     def find(self, name_or_id: str) -> Agent | None:
         """The agent with this name, or with this numeric id."""
         agent = self._by_name.get(name_or_id)
-        if agent is None and name_or_id.isdigit():
+        if agent is None and name_or_id.isascii() and name_or_id.isdigit():  # not "0³": int() fails
             agent = self._by_id.get(int(name_or_id))
         return agent
 
