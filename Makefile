@@ -11,6 +11,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 GEN_PKG := generated_client/promptlayer_agents_api
 GENERATE := openapi-python-client generate --path openapi.yaml --config generator-config.yaml \
+	--custom-template-path templates \
 	--meta none --fail-on-warning --overwrite
 
 .PHONY: help install demo bench bench-quick generate check-generated check-upstream update-upstream \
@@ -18,7 +19,7 @@ GENERATE := openapi-python-client generate --path openapi.yaml --config generato
 
 help:
 	@echo "make demo             run one agent end to end against the bundled sandbox"
-	@echo "make bench            the benchmarks, full size (bench/README.md); bench-quick: < 2 min"
+	@echo "make bench            the benchmarks, full size (bench/README.md); bench-quick: a few minutes"
 	@echo "make test             lint the spec, check generated code, ruff, mypy --strict, pytest"
 	@echo "make generate         regenerate $(GEN_PKG) from openapi.yaml"
 	@echo "make check-generated  fail if $(GEN_PKG) differs from a fresh generation"

@@ -25,14 +25,52 @@ class Sizes:
     repetitions: int
     calls: int
     wait_lengths: tuple[float, ...]
+    wait_mix: int
+    wait_mix_longest: float
     fan_out: int
+    fan_out_repetitions: int
     imports: int
+    schedule_samples: int
+    schedule_repeats: int
 
 
 SIZES = {
-    "full": Sizes(repetitions=5, calls=200, wait_lengths=(0.2, 2.0, 20.0), fan_out=1000, imports=9),
-    "quick": Sizes(repetitions=3, calls=60, wait_lengths=(0.2, 2.0, 20.0), fan_out=300, imports=5),
-    "tiny": Sizes(repetitions=1, calls=3, wait_lengths=(0.2,), fan_out=5, imports=1),
+    "full": Sizes(
+        repetitions=5,
+        calls=200,
+        wait_lengths=(0.2, 2.0, 20.0),
+        wait_mix=30,
+        wait_mix_longest=30.0,
+        fan_out=10_000,
+        fan_out_repetitions=1,
+        imports=9,
+        schedule_samples=4000,
+        schedule_repeats=400,
+    ),
+    "quick": Sizes(
+        repetitions=3,
+        calls=60,
+        wait_lengths=(0.2, 2.0, 20.0),
+        wait_mix=30,
+        wait_mix_longest=30.0,
+        fan_out=1000,
+        fan_out_repetitions=1,
+        imports=5,
+        schedule_samples=2000,
+        schedule_repeats=200,
+    ),
+    "tiny": Sizes(
+        repetitions=1,
+        calls=3,
+        wait_lengths=(0.2,),
+        wait_mix=3,
+        wait_mix_longest=1.0,
+        fan_out=5,
+        fan_out_repetitions=1,
+        imports=1,
+        schedule_samples=200,
+        schedule_repeats=20,
+    ),
 }
 
 

@@ -10,10 +10,10 @@ import os
 import platform
 import time
 
-from . import fanout, footprint, overhead, waiting
+from . import fanout, footprint, overhead, schedule, waiting
 from .common import SIZES, sandbox_process
 
-SECTIONS = ["overhead", "wait", "import", "fanout"]
+SECTIONS = ["overhead", "wait", "import", "fanout", "schedule"]
 
 
 def main() -> None:
@@ -48,6 +48,8 @@ def main() -> None:
         footprint.run(sizes)
     if "fanout" in args.sections:
         fanout.run(sizes)
+    if "schedule" in args.sections:
+        schedule.run(sizes)
     print(f"\nfinished in {time.perf_counter() - start:.0f} s")
 
 

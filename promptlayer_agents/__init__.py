@@ -9,38 +9,56 @@ Public modules besides this one: `promptlayer_agents.rules` (the API's rules, st
 local server, with the `sandbox` extra). Modules whose names start with `_` are private.
 """
 
+from __future__ import annotations
+
 import logging as _logging
-from importlib import metadata as _metadata
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from ._errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigurationError,
-    ConflictError,
-    ExecutionFailedError,
-    InternalServerError,
-    InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
-    PromptLayerError,
-    RateLimitError,
-    ResponseValidationError,
-    UnprocessableEntityError,
-    WaitTimeoutError,
-)
-from ._facade import Agents, AsyncAgents, api_client
-from ._json import JSON
-from ._polling import PollPolicy
-from ._results import ExecutionResult, NodeState, RunStarted, parse_callback
-from .definitions import AgentDefinition, EdgeCondition, EdgeDefinition, NodeDefinition
+if TYPE_CHECKING:
+    from ._errors import (
+        APIConnectionError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        ExecutionFailedError,
+        InternalServerError,
+        InvalidInputError,
+        NotFoundError,
+        PermissionDeniedError,
+        PromptLayerError,
+        RateLimitError,
+        ResponseValidationError,
+        UnprocessableEntityError,
+        WaitTimeoutError,
+    )
+    from ._facade import Agents, AsyncAgents, api_client
+    from ._json import JSON
+    from ._polling import PollPolicy
+    from ._results import ExecutionResult, NodeState, RunStarted, parse_callback
+    from .definitions import AgentDefinition, EdgeCondition, EdgeDefinition, NodeDefinition
 
-try:
-    __version__ = _metadata.version("promptlayer-agents")  # one source: the package metadata
-except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
-    __version__ = "0+unknown"
+    __version__: str
+
+# Each public name's module. Names load on first use (PEP 562), so that importing a submodule (the
+# command line, whose --help needs neither httpx nor the generated models) does not load them all;
+# `from promptlayer_agents import Agents` loads what Agents needs. Errors come from `_errors`.
+_HOMES = {
+    **dict.fromkeys(["Agents", "AsyncAgents", "api_client"], "promptlayer_agents._facade"),
+    "JSON": "promptlayer_agents._json",
+    "PollPolicy": "promptlayer_agents._polling",
+    **dict.fromkeys(
+        ["ExecutionResult", "NodeState", "RunStarted", "parse_callback"],
+        "promptlayer_agents._results",
+    ),
+    **dict.fromkeys(
+        ["AgentDefinition", "EdgeCondition", "EdgeDefinition", "NodeDefinition"],
+        "promptlayer_agents.definitions",
+    ),
+}
 
 # A library logs and leaves the output to the application: without this, Python's last-resort
 # handler would print the package's warnings to stderr on its own.
@@ -79,3 +97,30 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the pin in test_public_surfa
     "api_client",
     "parse_callback",
 ]
+
+
+def _version() -> str:
+    """The installed distribution's version: one source, the package metadata."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("promptlayer-agents")
+    except metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+        return "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, loaded from its module on first use (then cached here)."""
+    if name == "__version__":
+        globals()[name] = _version()
+        return globals()[name]
+    home = _HOMES.get(name) or ("promptlayer_agents._errors" if name in __all__ else None)
+    if home is None:
+        raise AttributeError(f"module 'promptlayer_agents' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

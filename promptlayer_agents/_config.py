@@ -11,10 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-import httpx
-
-from ._errors import ConfigurationError
-from .rules import is_http_url
+from ._clock import Clock
 
 API_KEY_ENV: Final = "PROMPTLAYER_API_KEY"
 BASE_URL_ENV: Final = "PROMPTLAYER_BASE_URL"
@@ -33,11 +30,14 @@ MAX_INPUT_DEPTH: Final = 64
 MIN_REQUEST_TIMEOUT: Final = 1.0
 """Requests made while waiting get at least this long to answer, even right at the deadline."""
 
-POLL_INITIAL: Final = 0.25
-"""The default poll schedule: first poll after this many seconds, ..."""
-POLL_MULTIPLIER: Final = 1.5
+# The schedule was picked from the simulated curve in bench/schedule.py (see bench/README.md): of
+# the geometric schedules that make no more requests than a fixed 1 s poller, one with about the
+# lowest p95 delay; the 5 s cap keeps long runs cheap and sees any run of 22 s or more within 25 %.
+POLL_INITIAL: Final = 0.2
+"""The default poll schedule: first pause this many seconds, ..."""
+POLL_MULTIPLIER: Final = 1.4
 """... each pause this many times longer than the one before, ..."""
-POLL_MAXIMUM: Final = 3.0
+POLL_MAXIMUM: Final = 5.0
 """... never longer than this, ..."""
 POLL_JITTER: Final = 0.1
 """... each varied by up to this fraction, so that many waiters do not align."""
@@ -62,6 +62,15 @@ class Settings:
         return self.request_timeout
 
 
+@dataclass(frozen=True)
+class Context:
+    """What every flow reads: the settings and the clock. Here, beside Settings, so that making a
+    client does not load the flows (and the generated models) before its first request."""
+
+    settings: Settings
+    clock: Clock
+
+
 def resolve_settings(
     *,
     api_key: str | None,
@@ -72,6 +81,10 @@ def resolve_settings(
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from the arguments and the environment, checked."""
+    # Imported here, not above: the defaults in this module are read by the command line's parser,
+    # which must not load httpx and the generated models (see bench/README.md, start-up).
+    from ._errors import ConfigurationError
+
     key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
     url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
@@ -97,6 +110,11 @@ def resolve_settings(
 
 def _base_url(url: str) -> str:
     """An http(s) URL that httpx can send to, checked now rather than at the first request."""
+    import httpx
+
+    from ._errors import ConfigurationError
+    from .rules import is_http_url
+
     try:
         parsed = httpx.URL(url)
         valid = is_http_url(url) and bool(parsed.host) and 0 < (parsed.port or 80) < 65536
@@ -111,6 +129,8 @@ def api_key_from(value: object) -> str:
     """The API key, checked: printable ASCII without spaces. Whitespace around it (a key read
     from a file keeps its newline) is removed; anything else is refused, without repeating the
     key, since it could not be sent in a header as it is."""
+    from ._errors import ConfigurationError
+
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")
     key = value.strip()

@@ -7,14 +7,13 @@ pause is taken, blocking or awaiting.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from types import TracebackType
-from typing import Any, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 
-from promptlayer_agents_api import AuthenticatedClient
-
-from . import _flows, _http
+from . import _http
 from ._clock import SYSTEM_CLOCK
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -22,15 +21,36 @@ from ._config import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_WAIT_DEADLINE,
     MAX_IN_FLIGHT,
+    Context,
     Settings,
     resolve_settings,
 )
 from ._errors import ConfigurationError
-from ._flows import Flow, ProgressCallback, Send, Sleep
-from ._http import Outcome
 from ._polling import PollPolicy
-from ._results import ExecutionResult, RunStarted
-from .definitions import AgentDefinition
+
+
+class _FlowsOnFirstUse:
+    """Stands in for the `_flows` module until first used: making a client loads neither the
+    flows nor the generated models; its first request does. A plain import (thread-safe) then
+    replaces this stand-in with the module itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        from . import _flows as module
+
+        globals()["_flows"] = module
+        return getattr(module, name)
+
+
+if TYPE_CHECKING:
+    from promptlayer_agents_api import AuthenticatedClient
+
+    from . import _flows
+    from ._flows import Flow, ProgressCallback, Send
+    from ._http import Outcome
+    from ._results import ExecutionResult, RunStarted
+    from .definitions import AgentDefinition
+else:
+    _flows = _FlowsOnFirstUse()
 
 T = TypeVar("T")
 
@@ -61,7 +81,7 @@ class _Base:
                 f"http_client must be an {self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
-        self._ctx = _flows.Context(settings=settings, clock=SYSTEM_CLOCK)
+        self._ctx = Context(settings=settings, clock=SYSTEM_CLOCK)
         self._owns_http = http_client is None
 
     @property
@@ -107,7 +127,7 @@ class Agents(_Base):
             action = next(flow)
             while True:
                 outcome: Outcome | None = None
-                if isinstance(action, Sleep):
+                if isinstance(action, _flows.Sleep):
                     self._ctx.clock.sleep(action.seconds)
                 else:
                     outcome = self._send(action)
@@ -337,7 +357,7 @@ class AsyncAgents(_Base):
             action = next(flow)
             while True:
                 outcome: Outcome | None = None
-                if isinstance(action, Sleep):
+                if isinstance(action, _flows.Sleep):
                     await self._ctx.clock.async_sleep(action.seconds)
                 else:
                     outcome = await self._send(action)
@@ -574,7 +594,7 @@ def api_client(
     """The generated client, configured like `Agents` (same environment variables), for anything
     the facade does not cover. Its `repr` hides the key."""
     settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
-    return _RedactedClient(
+    return _redacted_client()(
         base_url=settings.base_url,
         token=settings.api_key,
         prefix="",
@@ -583,8 +603,14 @@ def api_client(
     )
 
 
-class _RedactedClient(AuthenticatedClient):
-    """The generated AuthenticatedClient, whose own repr prints the token."""
+@cache
+def _redacted_client() -> type[AuthenticatedClient]:
+    """The generated AuthenticatedClient, whose own repr prints the token, with a repr that does
+    not. Made on first use, so that importing this module does not load the generated client."""
+    from promptlayer_agents_api import AuthenticatedClient
 
-    def __repr__(self) -> str:
-        return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
+    class _RedactedClient(AuthenticatedClient):
+        def __repr__(self) -> str:
+            return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
+
+    return _RedactedClient

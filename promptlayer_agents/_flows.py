@@ -20,8 +20,8 @@ import httpx
 from promptlayer_agents_api.models import ExecutionNodeMap, NoOutputNodeError
 
 from . import _inputs, _operations, _results
-from ._clock import Clock
-from ._config import DEFAULT_MAX_RESPONSE_BYTES, MIN_REQUEST_TIMEOUT, Settings
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, MIN_REQUEST_TIMEOUT
+from ._config import Context as Context  # its home is _config; flows are written against it
 from ._errors import (
     ExecutionFailedError,
     PromptLayerError,
@@ -60,14 +60,6 @@ class Sleep:
 
 
 Flow = Generator[Send | Sleep, Outcome | None, T]
-
-
-@dataclass(frozen=True)
-class Context:
-    """What every flow reads: the settings and the clock."""
-
-    settings: Settings
-    clock: Clock
 
 
 class _DeadlineReached(Exception):

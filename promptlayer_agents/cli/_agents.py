@@ -7,11 +7,8 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import Agents, ExecutionFailedError, ExecutionResult, InvalidInputError
-from ..definitions import describe
-from ..rules import failure_summary
 from ._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -22,9 +19,14 @@ from ._common import (
 )
 from ._terminal import StatusLine, WaitStatus
 
+if TYPE_CHECKING:
+    from .. import Agents, ExecutionResult
+
 
 def client(args: argparse.Namespace) -> Agents:
     """A client from --api-key/--base-url, else the environment."""
+    from .. import Agents
+
     return Agents(api_key=args.api_key, base_url=args.base_url)
 
 
@@ -99,6 +101,8 @@ def add_commands(
 
 def read_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """Input variables from --inputs (a JSON object), then -i KEY=VALUE on top."""
+    from .. import InvalidInputError
+
     variables: dict[str, Any] = {}
     if args.inputs_file:
         source = "stdin" if args.inputs_file == "-" else args.inputs_file
@@ -143,6 +147,8 @@ def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
 
 
 def _wait(agents: Agents, execution_id: int, args: argparse.Namespace) -> int:
+    from .. import ExecutionFailedError
+
     line = StatusLine()
     try:
         result = agents.wait(execution_id, timeout=args.timeout, on_progress=WaitStatus(line))
@@ -183,6 +189,9 @@ def run_command(args: argparse.Namespace) -> int:
 
 def results_command(args: argparse.Namespace) -> int:
     """Print an execution's results, now or (--wait) once final."""
+    from .. import InvalidInputError
+    from ..rules import failure_summary
+
     execution_id = args.execution_id
     if args.node is not None:
         if args.wait:
@@ -208,6 +217,8 @@ def results_command(args: argparse.Namespace) -> int:
 
 def get_command(args: argparse.Namespace) -> int:
     """Print an agent's definition: a summary, or everything with --json."""
+    from ..definitions import describe
+
     with client(args) as agents:
         agent = agents.get(args.name, label=args.label, version=args.version)
     if args.json:

@@ -25,7 +25,6 @@ exits; a second one exits at once. The results file only ever holds whole lines.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -35,20 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from .. import (
-    APIConnectionError,
-    APIStatusError,
-    AsyncAgents,
-    ConfigurationError,
-    ExecutionFailedError,
-    ExecutionResult,
-    InvalidInputError,
-    PromptLayerError,
-)
-from .._retries import NEVER_SENT
-from ..rules import failure_summary
 from ._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -58,6 +45,9 @@ from ._common import (
     version_options,
 )
 from ._terminal import ProgressBar, StatusLine
+
+if TYPE_CHECKING:
+    from .. import AsyncAgents, ExecutionResult, PromptLayerError
 
 fcntl: ModuleType | None
 try:
@@ -132,6 +122,8 @@ class Item:
 
 def read_items(path: Path) -> list[Item]:
     """Every non-blank line of the inputs file, numbered from 1."""
+    from .. import InvalidInputError
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
@@ -227,6 +219,8 @@ class Ledger:
         """Open the journal and lock it, so that a second batch on the same results file
         (which would start the same inputs) stops at once. The results file is opened at its
         first record, after `resume` has rewritten it."""
+        from .. import InvalidInputError
+
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._journal = _appending(self.journal)
         try:
@@ -286,22 +280,10 @@ def _json_line(record: dict[str, Any]) -> str:
 
 def may_have_started(error: PromptLayerError) -> bool:
     """Whether a run request that raised `error` may have started its execution, so that sending
-    it again could start a second one.
-
-    The client's own verdict (`error.may_have_started`) wins when the error carries one; this
-    fallback decides from the error's type: an answer lost, a timeout after connecting, a 5xx or
-    an unreadable answer may hide a started run; a refusal before sending, a connection never
-    made, a 429 or another 4xx did not start one."""
-    verdict = getattr(error, "may_have_started", None)
-    if isinstance(verdict, bool):
-        return verdict
-    if isinstance(error, ConfigurationError | InvalidInputError):
-        return False
-    if isinstance(error, APIStatusError):
-        return error.status_code >= 500
-    if isinstance(error, APIConnectionError):
-        return not isinstance(error.__cause__, NEVER_SENT)
-    return True  # ResponseValidationError and anything unforeseen: it may have started
+    it again could start a second one: the client's own verdict (an answer lost, a timeout after
+    sending, a 5xx or an unreadable answer may hide a started run; a refusal before sending, a
+    connection never made, a 429 or another 4xx did not start one)."""
+    return error.may_have_started
 
 
 def _record(
@@ -318,6 +300,8 @@ def _record(
 
 
 def _failed(result: ExecutionResult) -> str:
+    from ..rules import failure_summary
+
     return failure_summary(result.nodes.values()) or "failed"
 
 
@@ -343,9 +327,15 @@ class Batch:
         finished = Counter(str(record.get("status")) for record in _whole_records(ledger.out))
         self.tally = Tally(done=total - len(todo), statuses=finished)
         self.progress = ProgressBar(total, StatusLine())
+        import asyncio  # here, not at the top: only batch needs it (see _common.py)
+
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
+        import asyncio
+
+        from .. import AsyncAgents
+
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, self._interrupt)
         self.progress.update(self.tally.done, self.tally.statuses, force=True)
@@ -362,6 +352,8 @@ class Batch:
 
     def _interrupt(self) -> None:
         """First Ctrl-C: stop starting runs. The default handler takes the second."""
+        import asyncio
+
         self.stopping.set()
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
 
@@ -380,6 +372,10 @@ class Batch:
 
     async def _one(self, agents: AsyncAgents, item: Item) -> dict[str, Any] | None:
         """Run (or resume) one input; None when stopped before it finished."""
+        import asyncio
+
+        from .. import ExecutionFailedError, PromptLayerError
+
         if item.problem or item.inputs is None:
             return _record(item, None, "ERROR", None, item.problem)
         if item.unknown:
@@ -426,6 +422,10 @@ def _unknown(item: Item, reason: str) -> dict[str, Any]:
 
 def batch_command(args: argparse.Namespace) -> int:
     """Run every input not yet done; print the counts."""
+    import asyncio
+
+    from .. import InvalidInputError
+
     items = read_items(args.inputs)
     ledger = Ledger(args.out)
     try:

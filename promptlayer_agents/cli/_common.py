@@ -1,4 +1,8 @@
-"""What every subcommand shares: exit codes, how an error is reported, common options."""
+"""What every subcommand shares: exit codes, how an error is reported, common options.
+
+The command line's modules import the client (httpx, the generated models) inside the functions
+that use it, never at the top: building the parser, and so `--help`, stays light.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,12 @@ import argparse
 import re
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .. import (
-    APIConnectionError,
-    AuthenticationError,
-    ConfigurationError,
-    ExecutionFailedError,
-    InvalidInputError,
-    NotFoundError,
-    PromptLayerError,
-    ResponseValidationError,
-    WaitTimeoutError,
-)
 from .._config import DEFAULT_WAIT_DEADLINE
+
+if TYPE_CHECKING:
+    from .. import PromptLayerError
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the execution (or a batch input) failed
@@ -63,6 +60,14 @@ def timeout_option(command: argparse.ArgumentParser, what: str) -> None:
 
 def _hint(error: PromptLayerError) -> str:
     """What to do about an error, for its one-line message."""
+    from .. import (
+        APIConnectionError,
+        AuthenticationError,
+        ConfigurationError,
+        NotFoundError,
+        ResponseValidationError,
+    )
+
     if isinstance(error, AuthenticationError):
         return "check PROMPTLAYER_API_KEY or --api-key"
     if isinstance(error, NotFoundError):
@@ -76,6 +81,8 @@ def _hint(error: PromptLayerError) -> str:
 
 def exit_code(error: PromptLayerError) -> int:
     """The documented exit code for an error."""
+    from .. import ConfigurationError, ExecutionFailedError, InvalidInputError, WaitTimeoutError
+
     if isinstance(error, ExecutionFailedError):
         return EXIT_FAILED
     if isinstance(error, WaitTimeoutError):
@@ -126,6 +133,8 @@ def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS)
 
 def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
     """Print the error as one line on stderr; answers its exit code."""
+    from .. import WaitTimeoutError
+
     message, hint = str(error), _hint(error)
     if isinstance(error, WaitTimeoutError):
         message = f"execution {error.execution_id} still running after {error.waited:.1f}s"

@@ -12,10 +12,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from typing import NoReturn, cast
 
-from .. import PromptLayerError
+from .._config import API_KEY_ENV
 from . import _agents, _batch, _sandbox
 from ._common import EXIT_CODES, EXIT_INTERRUPTED, report, report_unexpected
 from ._terminal import setup_output
@@ -28,6 +27,8 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib import metadata
+
         print(f"{parser.prog} {metadata.version('promptlayer-agents')}")
         parser.exit()
 
@@ -56,7 +57,6 @@ def _output_options(command: argparse.ArgumentParser, default: object) -> None:
 
 
 API_KEY_OPTION = "--api-key"
-API_KEY_ENV = "PROMPTLAYER_API_KEY"
 
 
 def _names_a_key(option: str) -> bool:
@@ -150,6 +150,8 @@ def _merge_connection(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; answers the exit code."""
     args = parser().parse_args(argv)
+    from .. import PromptLayerError  # only now: --help and usage errors never load the client
+
     setup_output(args.verbosity)
     _merge_connection(args)
     secrets = [getattr(args, "api_key", None) or "", os.environ.get(API_KEY_ENV, "")]

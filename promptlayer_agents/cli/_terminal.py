@@ -13,9 +13,10 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from typing import ClassVar, TextIO
+from typing import TYPE_CHECKING, ClassVar, TextIO
 
-from .. import ExecutionResult
+if TYPE_CHECKING:
+    from .. import ExecutionResult
 
 REFRESH = 0.1  # seconds between progress bar redraws
 BAR_WIDTH = 24

@@ -87,7 +87,7 @@ class Catalog:
         """The agent with this name, or with this numeric id (ASCII digits only: "¹" or "٣" is
         a name, never an id)."""
         agent = self._by_name.get(name_or_id)
-        if agent is None and name_or_id.isascii() and name_or_id.isdigit():
+        if agent is None and name_or_id.isascii() and name_or_id.isdigit():  # not "0³": int() fails
             agent = self._by_id.get(int(name_or_id))
         return agent
 

@@ -18,7 +18,14 @@ def test_benchmarks_run_and_print_every_table() -> None:
     )
 
     assert done.returncode == 0, done.stderr
-    for title in ("1. Overhead per call", "2. Wait latency", "3. Import", "4. Fan-out"):
+    titles = (
+        "1. Overhead per call",
+        "2. Wait latency",
+        "3. Start-up",
+        "4. Fan-out",
+        "5. Poll schedule",
+    )
+    for title in titles:
         assert title in done.stdout
     fan_out = done.stdout.split("4. Fan-out", 1)[1].splitlines()
     rows = [line for line in fan_out if line.strip().startswith(("AsyncAgents", "raw httpx"))]

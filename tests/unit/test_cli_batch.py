@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any, cast
 
-import httpx
 import pytest
 
 import promptlayer_agents as pa
@@ -17,57 +16,18 @@ from promptlayer_agents.cli import main
 from promptlayer_agents.cli._batch import Batch, Item, Ledger, may_have_started
 
 
-def _cause(error: pa.PromptLayerError, cause: BaseException) -> pa.PromptLayerError:
-    error.__cause__ = cause
-    return error
-
-
 def _status(cls: type[pa.APIStatusError], status: int) -> pa.APIStatusError:
     return cls("refused", status_code=status, body=None, request_id=None)
 
 
-REQUEST = httpx.Request("POST", "http://127.0.0.1/workflows/a/run")
-
-MAY_HAVE_STARTED = [
-    _cause(pa.APIConnectionError("lost"), httpx.RemoteProtocolError("dropped", request=REQUEST)),
-    _cause(pa.APIConnectionError("lost"), httpx.ReadError("reset", request=REQUEST)),
-    _cause(pa.APITimeoutError("slow"), httpx.ReadTimeout("read", request=REQUEST)),
-    pa.APIConnectionError("no cause recorded"),
-    _status(pa.InternalServerError, 500),
-    _status(pa.InternalServerError, 503),
-    pa.ResponseValidationError("garbled", status_code=201, excerpt="{"),
-]
-DID_NOT_START = [
-    _cause(pa.APIConnectionError("refused"), httpx.ConnectError("refused", request=REQUEST)),
-    _cause(pa.APITimeoutError("connect"), httpx.ConnectTimeout("connect", request=REQUEST)),
-    _cause(pa.APITimeoutError("pool"), httpx.PoolTimeout("pool", request=REQUEST)),
-    _status(pa.RateLimitError, 429),
-    _status(pa.BadRequestError, 400),
-    _status(pa.NotFoundError, 404),
-    _status(pa.UnprocessableEntityError, 422),
-    pa.InvalidInputError("bad input"),
-    pa.ConfigurationError("no key"),
-]
-
-
-def _verdict(error: pa.PromptLayerError, verdict: bool | None) -> pa.PromptLayerError:
-    """The error as the client would raise it with this `may_have_started` (None: no verdict,
-    as before the client gave one)."""
-    vars(error)["may_have_started"] = verdict
+def _verdict(error: pa.PromptLayerError, verdict: bool) -> pa.PromptLayerError:
+    """The error as the client raises it, with this `may_have_started` (the client's cases are
+    tested in tests/unit/test_flows.py)."""
+    error.may_have_started = verdict
     return error
 
 
-@pytest.mark.parametrize("error", MAY_HAVE_STARTED, ids=repr)
-def test_an_answer_lost_after_sending_may_have_started(error: pa.PromptLayerError) -> None:
-    assert may_have_started(_verdict(error, None))
-
-
-@pytest.mark.parametrize("error", DID_NOT_START, ids=repr)
-def test_a_refusal_or_a_connection_never_made_did_not_start(error: pa.PromptLayerError) -> None:
-    assert not may_have_started(_verdict(error, None))
-
-
-def test_the_errors_own_verdict_wins() -> None:
+def test_batch_follows_the_clients_verdict() -> None:
     sure = _verdict(_status(pa.InternalServerError, 500), False)
     unsure = _verdict(_status(pa.RateLimitError, 429), True)
 

@@ -54,7 +54,7 @@ def _raise(error: BaseException) -> object:
 def test_an_unexpected_exception_is_one_line_and_exit_70(
     position: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(_agents, "Agents", _raise(RuntimeError(f"boom {KEY}\n" + "x" * 5000)))
+    monkeypatch.setattr(_agents, "client", _raise(RuntimeError(f"boom {KEY}\n" + "x" * 5000)))
     key = ["--api-key", KEY]
     argv = [*key, "get", "a"] if position == "before" else ["get", "a", *key]
 
@@ -72,7 +72,7 @@ def test_the_key_from_the_environment_is_masked_too(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PROMPTLAYER_API_KEY", KEY)
-    monkeypatch.setattr(_agents, "Agents", _raise(pa.APIConnectionError(f"sent {KEY}")))
+    monkeypatch.setattr(_agents, "client", _raise(pa.APIConnectionError(f"sent {KEY}")))
 
     code = main(["get", "a"])
 

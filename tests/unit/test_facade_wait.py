@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 import promptlayer_agents as pa
+from promptlayer_agents._config import POLL_INITIAL, POLL_JITTER, POLL_MAXIMUM, POLL_MULTIPLIER
 
 from ..fakes import FakeClock, Harness, Make, ScriptedAPI, node, reply, started
 
@@ -23,7 +24,7 @@ def test_polls_until_final(harness: Make, clock: FakeClock) -> None:
     assert (result.done, result.status, result.output) == (True, "SUCCESS", "42")
     assert len(h.api.requests) == 3
     assert all(r.url.params["return_all_outputs"] == "true" for r in h.api.requests)
-    assert clock.sleeps == pytest.approx([0.25, 0.375])
+    assert clock.sleeps == pytest.approx([POLL_INITIAL, POLL_INITIAL * POLL_MULTIPLIER])
 
 
 def test_backoff_grows_to_a_cap_with_jitter(harness: Make, clock: FakeClock) -> None:
@@ -32,9 +33,9 @@ def test_backoff_grows_to_a_cap_with_jitter(harness: Make, clock: FakeClock) -> 
 
     h.wait(787)
 
-    assert clock.sleeps[0] == pytest.approx(0.25 * 1.1, rel=1e-3)
+    assert clock.sleeps[0] == pytest.approx(POLL_INITIAL * (1 + POLL_JITTER), rel=1e-3)
     assert clock.sleeps == sorted(clock.sleeps)
-    assert max(clock.sleeps) == pytest.approx(3.0 * 1.1, rel=1e-3)
+    assert max(clock.sleeps) == pytest.approx(POLL_MAXIMUM * (1 + POLL_JITTER), rel=1e-3)
 
 
 def test_fixed_poll_interval(harness: Make, clock: FakeClock) -> None:
@@ -101,7 +102,7 @@ def test_requests_while_waiting_do_not_outlast_the_deadline(harness: Make) -> No
 
     first, second = (r.extensions["timeout"]["read"] for r in h.api.requests)
     assert first == pytest.approx(3.0)
-    assert second == pytest.approx(2.75)
+    assert second == pytest.approx(3.0 - POLL_INITIAL)
 
 
 def test_failed_execution_raises_naming_the_failed_nodes(harness: Make) -> None:

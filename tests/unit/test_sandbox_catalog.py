@@ -48,6 +48,7 @@ def test_bundled_agents_load() -> None:
     assert bot.version(number=None, label="prod") is bot.versions[1]
     assert bot.version(number=None, label="staging") is bot.versions[2]
     assert catalog.find(str(bot.id)) is bot
+    assert catalog.find(f"{bot.id}\u00b3") is None  # a digit to str.isdigit, not to int()
 
 
 @pytest.mark.parametrize(
