@@ -237,14 +237,14 @@ def _wait(
     while True:
         try:
             result, server_delay = yield from _results_once(ctx, execution_id, True, deadline)
+            last = result
+            if result.done:  # the main-output request in _finish is bound by the deadline too
+                return (yield from _finish(ctx, result, deadline))
         except _DeadlineReached as reached:
             waited = ctx.clock.monotonic() - start
             raise WaitTimeoutError(execution_id, waited=waited, last_result=last) from (
                 reached.__cause__
             )
-        if result.done:
-            return (yield from _finish(ctx, result, deadline))
-        last = result
         if on_progress is not None:
             on_progress(result)
         remaining = deadline - ctx.clock.monotonic()
