@@ -184,4 +184,4 @@ def status_error(response: httpx.Response) -> APIStatusError:
 def connection_error(error: httpx.TransportError) -> APIConnectionError:
     """The typed error for a request that got no answer."""
     cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-    return cls(f"{type(error).__name__}: {error or 'no answer'}")
+    return cls(f"{type(error).__name__}: {str(error) or 'no answer'}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from email.utils import formatdate
 
+import httpx
 import pytest
 
 import promptlayer_agents as pa
@@ -103,6 +104,10 @@ def test_the_main_output_request_is_bounded_by_the_deadline_too(
     )
     timeouts = [r.extensions["timeout"]["read"] for r in h.api.requests]
     assert timeouts == pytest.approx([3.0, 3.0])
+    assert [dict(r.url.params) for r in h.api.requests] == [
+        {"workflow_version_execution_id": "787", "return_all_outputs": "true"},
+        {"workflow_version_execution_id": "787", "return_all_outputs": "false"},
+    ]
 
 
 def test_a_main_output_request_that_cannot_finish_in_time_is_a_wait_timeout(
@@ -137,3 +142,21 @@ def test_run_and_wait_uses_the_poll_interval_and_reports_progress(
     assert clock.sleeps == [2.0, 2.0]
     assert [r.execution_id for r in seen] == [901, 901]
     assert h.api.bodies()[0]["metadata"] == {"user": "42"}
+
+
+def test_a_wait_timeout_after_requests_that_timed_out_says_so(
+    harness: Make, clock: FakeClock
+) -> None:
+    def too_slow(request: httpx.Request) -> httpx.Response:
+        clock.now += 4.9
+        raise httpx.ReadTimeout("The read operation timed out")
+
+    h = harness(too_slow)
+
+    with pytest.raises(pa.WaitTimeoutError) as caught:
+        h.wait(787, timeout=5.0)
+
+    cause = caught.value.__cause__
+    assert isinstance(cause, pa.APITimeoutError)
+    assert str(cause) == "ReadTimeout: The read operation timed out"
+    assert clock.sleeps == []
