@@ -20,6 +20,10 @@ from ..fakes import AGENT, Harness, Make, node, reply, started
         (lambda h: h.get("bot", version="3"), "version must be an int > 0, not str"),
         (lambda h: h.get_results(7.0), "execution_id must be an int > 0, not float"),
         (lambda h: h.run(b"bot"), "agent name must be a string, not bytes"),
+        (
+            lambda h: h.run("bot", input_variables=["a"]),
+            "input_variables must be a mapping, not list",
+        ),
         (lambda h: h.run("bot", callback_url=""), "callback_url must not be empty"),
         (lambda h: h.run("bot", callback_url=8080), "callback_url must be a string, not int"),
         (
