@@ -1,0 +1,199 @@
+"""`promptlayer-agents batch` on a scripted API: one result line per input, resumable, never
+running an input twice. (tests/integration/test_cli.py runs the real command on the sandbox.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import promptlayer_agents as pa
+from promptlayer_agents.cli import _batch, main
+
+from ..fakes import FakeClock, ScriptedAPI, node, reply
+
+
+class Agency:
+    """The Agents API for a batch: each run starts execution 100, 101, ...; each execution
+    greets its `name` input, or fails when the name is "fail"."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[int, dict[str, Any]] = {}
+        self.refuse: set[str] = set()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            inputs = json.loads(request.content)["input_variables"]
+            if inputs.get("name") in self.refuse:
+                return reply(404, {"success": False, "message": "Workflow not found"})
+            execution_id = 100 + len(self.inputs)
+            self.inputs[execution_id] = inputs
+            return reply(
+                201,
+                {"success": True, "message": "ok", "workflow_version_execution_id": execution_id},
+            )
+        execution_id = int(request.url.params["workflow_version_execution_id"])
+        name = self.inputs[execution_id].get("name")
+        if name == "fail":
+            failed = {
+                "Greet": node("FAILED", error="no greeting"),
+                "Out": node("SKIPPED", output=True),
+            }
+            return reply(200, failed)
+        return reply(200, {"Out": node("SUCCESS", f"Hello, {name}!", output=True)})
+
+
+@pytest.fixture
+def agency(monkeypatch: pytest.MonkeyPatch) -> Iterator[Agency]:
+    """The batch command's client answers from an Agency, on a clock that never waits."""
+    api = Agency()
+    scripted = ScriptedAPI(default=api)
+
+    def client(**options: Any) -> pa.AsyncAgents:
+        transport = httpx.MockTransport(scripted)
+        agents = pa.AsyncAgents(http_client=httpx.AsyncClient(transport=transport), **options)
+        agents._ctx = dataclasses.replace(agents._ctx, clock=FakeClock())
+        return agents
+
+    monkeypatch.setattr(_batch, "AsyncAgents", client)
+    monkeypatch.setenv("PROMPTLAYER_API_KEY", "pl_test")
+    yield api
+
+
+def batch(tmp_path: Path, *lines: str, extra: tuple[str, ...] = ()) -> int:
+    inputs = tmp_path / "in.jsonl"
+    if lines:
+        inputs.write_text("".join(line + "\n" for line in lines), "utf-8")
+    out = tmp_path / "out.jsonl"
+    return main(["batch", "greeter", "--inputs", str(inputs), "--out", str(out), *extra])
+
+
+def results(tmp_path: Path) -> list[dict[str, Any]]:
+    text = (tmp_path / "out.jsonl").read_text("utf-8")
+    return sorted((json.loads(line) for line in text.splitlines()), key=lambda r: r["line"])
+
+
+def test_every_input_gets_one_result_line(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = batch(tmp_path, '{"name": "Ada"}', "", '{"name": "Grace"}', extra=("--concurrency", "1"))
+
+    assert code == 0
+    assert results(tmp_path) == [
+        {
+            "line": 1,
+            "inputs": {"name": "Ada"},
+            "execution_id": 100,
+            "status": "SUCCESS",
+            "output": "Hello, Ada!",
+            "error": None,
+        },
+        {
+            "line": 3,
+            "inputs": {"name": "Grace"},
+            "execution_id": 101,
+            "status": "SUCCESS",
+            "output": "Hello, Grace!",
+            "error": None,
+        },
+    ]
+    out = capsys.readouterr().out
+    assert out == f"2 succeeded, 0 failed, 0 errors; results in {tmp_path / 'out.jsonl'}\n"
+    assert not (tmp_path / "out.jsonl.pending").exists()
+
+
+def test_failures_and_bad_lines_are_recorded_and_counted(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency.refuse.add("ghost")
+
+    code = batch(
+        tmp_path, '{"name": "fail"}', "not json", "[1, 2]", '{"name": "ghost"}', '{"name": "Cy"}'
+    )
+
+    assert code == 1
+    records = results(tmp_path)
+    assert [(r["line"], r["status"]) for r in records] == [
+        (1, "FAILED"),
+        (2, "ERROR"),
+        (3, "ERROR"),
+        (4, "ERROR"),
+        (5, "SUCCESS"),
+    ]
+    assert records[0]["error"] == "Greet: no greeting"
+    assert records[0]["execution_id"] is not None
+    assert records[1]["error"].startswith("line 2 is not JSON: ")
+    assert records[1]["inputs"] is None and records[1]["execution_id"] is None
+    assert records[2]["error"] == "line 3 is not a JSON object"
+    assert records[3]["error"] == "HTTP 404: Workflow not found"
+    assert records[3]["execution_id"] is None
+    assert "1 succeeded, 1 failed, 3 errors" in capsys.readouterr().out
+    assert (tmp_path / "out.jsonl.pending").exists()  # kept while inputs remain to be done
+
+
+def test_a_rerun_skips_finished_inputs_and_retries_errors(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency.refuse.add("Ada")
+    lines = ('{"name": "Ada"}', '{"name": "fail"}', '{"name": "Cy"}')
+    assert batch(tmp_path, *lines) == 1
+    started_before = len(agency.inputs)
+    agency.refuse.clear()
+    capsys.readouterr()
+
+    assert batch(tmp_path, *lines) == 1
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [
+        (1, "SUCCESS"),
+        (2, "FAILED"),
+        (3, "SUCCESS"),
+    ]
+    assert len(agency.inputs) == started_before + 1  # only Ada ran again
+    captured = capsys.readouterr()
+    assert "skipping 2 inputs already done" in captured.err
+    assert "2 succeeded, 1 failed, 0 errors" in captured.out
+
+
+def test_a_started_run_in_the_journal_is_waited_for_not_started_again(
+    agency: Agency, tmp_path: Path
+) -> None:
+    agency.inputs[100] = {"name": "Ada"}
+    (tmp_path / "out.jsonl.pending").write_text('{"line": 1, "execution_id": 100}\n', "utf-8")
+    (tmp_path / "out.jsonl").write_text('{"line": 1, "status": "ERROR"}\n{"line": 2, "sta', "utf-8")
+
+    code = batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}')
+
+    assert code == 0
+    records = results(tmp_path)
+    assert [(r["line"], r["execution_id"], r["output"]) for r in records] == [
+        (1, 100, "Hello, Ada!"),
+        (2, 101, "Hello, Bo!"),
+    ]
+    assert list(agency.inputs) == [100, 101]
+    assert not (tmp_path / "out.jsonl.pending").exists()
+
+
+def test_an_unreadable_inputs_file_is_a_usage_error(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = batch(tmp_path)
+
+    assert code == 2
+    assert f"--inputs {tmp_path / 'in.jsonl'}: No such file or directory" in capsys.readouterr().err
+    assert agency.inputs == {}
+
+
+@pytest.mark.parametrize("concurrency", ["0", "-1"])
+def test_concurrency_must_be_at_least_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], concurrency: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        batch(tmp_path, extra=("--concurrency", concurrency))
+
+    assert caught.value.code == 2
+    assert f"must be at least 1, not {concurrency}" in capsys.readouterr().err
