@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,15 @@ class Agency:
     def __init__(self) -> None:
         self.inputs: dict[int, dict[str, Any]] = {}
         self.refuse: set[str] = set()
+        self.runs: list[dict[str, Any]] = []  # every run request's body
+        self.unfinished: set[str] = set()  # names whose execution keeps running
+        self.on_run: Callable[[], None] = lambda: None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
-            inputs = json.loads(request.content)["input_variables"]
+            self.runs.append(json.loads(request.content))
+            self.on_run()
+            inputs = self.runs[-1]["input_variables"]
             if inputs.get("name") in self.refuse:
                 return reply(404, {"success": False, "message": "Workflow not found"})
             execution_id = 100 + len(self.inputs)
@@ -39,6 +45,8 @@ class Agency:
             )
         execution_id = int(request.url.params["workflow_version_execution_id"])
         name = self.inputs[execution_id].get("name")
+        if name in self.unfinished:
+            return reply(202, {"Out": node("RUNNING", output=True)})
         if name == "fail":
             failed = {
                 "Greet": node("FAILED", error="no greeting"),
@@ -197,3 +205,95 @@ def test_concurrency_must_be_at_least_one(
 
     assert caught.value.code == 2
     assert f"must be at least 1, not {concurrency}" in capsys.readouterr().err
+
+
+def test_the_help_shows_each_option_as_the_readme_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["batch", "--help"])
+    assert caught.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    overview = " ".join(capsys.readouterr().out.split())
+
+    for shown in [
+        "NAME the agent's name or numeric id",
+        "--inputs FILE.jsonl one JSON object of input variables per line",
+        "--out RESULTS.jsonl one JSON result per input; rerunning skips the inputs already done",
+        "--concurrency N runs in flight at once (default 8)",
+        "--timeout S give up waiting for one run after S seconds (default 600)",
+    ]:
+        assert shown in text
+    assert "batch one run per line of a JSONL file, resumable" in overview
+
+
+def test_inputs_and_out_are_required(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["batch", "greeter"])
+
+    assert caught.value.code == 2
+    assert "the following arguments are required: --inputs, --out" in capsys.readouterr().err
+
+
+def test_the_label_or_version_is_sent_with_every_run(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--label", "prod")) == 0
+    (tmp_path / "out.jsonl").unlink()
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--version", "3")) == 0
+
+    assert [
+        (body.get("workflow_label_name"), body.get("workflow_version_number"))
+        for body in agency.runs
+    ] == [
+        ("prod", None),
+        (None, 3),
+    ]
+
+
+def test_an_input_still_running_at_the_timeout_is_an_error_and_is_waited_for_on_a_rerun(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency.unfinished.add("Slow")
+
+    assert batch(tmp_path, '{"name": "Slow"}', extra=("--timeout", "2")) == 1
+    (record,) = results(tmp_path)
+    assert (record["status"], record["execution_id"]) == ("ERROR", 100)
+    assert record["error"] == "execution 100 was not finished after 2.0s; resume with wait(100)"
+    journal = (tmp_path / "out.jsonl.pending").read_text("utf-8")
+    assert [json.loads(line) for line in journal.splitlines()] == [{"line": 1, "execution_id": 100}]
+
+    agency.unfinished.clear()
+    capsys.readouterr()
+    assert batch(tmp_path, '{"name": "Slow"}') == 0
+
+    assert [(r["status"], r["execution_id"], r["output"]) for r in results(tmp_path)] == [
+        ("SUCCESS", 100, "Hello, Slow!")
+    ]
+    assert len(agency.runs) == 1
+    assert "skipping" not in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_starting_runs_and_a_rerun_finishes_each_input_once(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ('{"name": "Ada"}', '{"name": "Bo"}', '{"name": "Cy"}')
+    agency.on_run = lambda: signal.raise_signal(signal.SIGINT)  # Ctrl-C as the first run starts
+
+    code = batch(tmp_path, *lines, extra=("--concurrency", "1"))
+
+    assert code == 130
+    assert len(agency.runs) == 1  # the run already sent finished and was journalled
+    done = len(results(tmp_path)) if (tmp_path / "out.jsonl").read_text("utf-8") else 0
+    assert (
+        f"interrupted: {done} of 3 done, {3 - done} left; rerun the same command to continue"
+        in (capsys.readouterr().err)
+    )
+
+    agency.on_run = lambda: None
+    assert batch(tmp_path, *lines) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [
+        (1, "SUCCESS"),
+        (2, "SUCCESS"),
+        (3, "SUCCESS"),
+    ]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada", "Bo", "Cy"]
