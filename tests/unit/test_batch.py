@@ -4,6 +4,7 @@ running an input twice. (tests/integration/test_cli.py runs the real command on 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import signal
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ class Agency:
         self.runs: list[dict[str, Any]] = []  # every run request's body
         self.unfinished: set[str] = set()  # names whose execution keeps running
         self.on_run: Callable[[], None] = lambda: None
+        self.scripted = ScriptedAPI()  # set by the fixture: what was sent
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
@@ -60,7 +62,7 @@ class Agency:
 def agency(monkeypatch: pytest.MonkeyPatch) -> Iterator[Agency]:
     """The batch command's client answers from an Agency, on a clock that never waits."""
     api = Agency()
-    scripted = ScriptedAPI(default=api)
+    scripted = api.scripted = ScriptedAPI(default=api)
 
     def client(**options: Any) -> pa.AsyncAgents:
         transport = httpx.MockTransport(scripted)
@@ -297,3 +299,74 @@ def test_ctrl_c_stops_starting_runs_and_a_rerun_finishes_each_input_once(
         (3, "SUCCESS"),
     ]
     assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada", "Bo", "Cy"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_progress_ends_with_the_counts(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    batch(tmp_path, '{"name": "fail"}', '{"name": "Ada"}', '{"name": "Bo"}')
+
+    drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part]
+    assert drawn[-1].startswith(f"[{'#' * 24}] 3/3 done, 1 failed, ")
+    assert all("None" not in part for part in drawn)
+
+
+def test_the_key_and_address_given_are_used(agency: Agency, tmp_path: Path) -> None:
+    extra = ("--api-key", "pl_given", "--base-url", "http://127.0.0.1:9/api")
+    assert batch(tmp_path, '{"name": "Ada"}', extra=extra) == 0
+
+    sent = agency.scripted.requests
+    assert [str(r.url).split("?")[0] for r in sent] == [
+        "http://127.0.0.1:9/api/workflows/greeter/run",
+        "http://127.0.0.1:9/api/workflow-version-execution-results",
+    ]
+    assert {r.headers["X-API-KEY"] for r in sent} == {"pl_given"}
+
+
+def test_the_results_may_go_to_a_new_folder(agency: Agency, tmp_path: Path) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"name": "Ada"}\n', "utf-8")
+    out = tmp_path / "new" / "folder" / "out.jsonl"
+
+    assert main(["batch", "greeter", "--inputs", str(inputs), "--out", str(out)]) == 0
+
+    assert json.loads(out.read_text("utf-8"))["output"] == "Hello, Ada!"
+
+
+def test_text_is_written_as_it_is(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Zoë 🌱"}') == 0
+
+    line = (tmp_path / "out.jsonl").read_text("utf-8")
+    assert '"Hello, Zoë 🌱!"' in line
+
+
+def test_lines_of_the_results_that_are_not_records_are_ignored_on_a_rerun(
+    agency: Agency, tmp_path: Path
+) -> None:
+    done = {"line": 2, "inputs": {"name": "Bo"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(
+        "garbage\n[1, 2]\n"
+        + json.dumps({"line": "1", "status": "SUCCESS"})
+        + "\n"
+        + json.dumps(done)
+        + "\n",
+        "utf-8",
+    )
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
+
+    lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
+    assert lines[:3] == ["garbage", "[1, 2]", '{"line": "1", "status": "SUCCESS"}']
+    assert [(json.loads(x)["line"], json.loads(x)["status"]) for x in lines[3:]] == [
+        (2, "SUCCESS"),
+        (1, "SUCCESS"),
+    ]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada"]
