@@ -9,7 +9,8 @@ survivor is either killed by a new test or, when it truly is equivalent, pasted 
 
 A mutant is named in that file by its module, its function, and the source lines it changes (before
 and after), not by mutmut's number for it, so an entry stays valid when code elsewhere changes.
-Exits 1 when a module scores under the minimum (95%), or when a module has no results.
+Exits 1 when a module scores under the minimum (95%) or has no results, 2 when the list of
+equivalent mutants cannot be read.
 """
 
 from __future__ import annotations
@@ -274,7 +275,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--minimum", type=float, default=MINIMUM, help="percent per module")
     parser.add_argument("modules", nargs="*", help="only these (default: every core module)")
     args = parser.parse_args(argv)
-    text, ok = report(args.mutants, args.equivalents, args.minimum, args.modules or core_modules())
+    try:
+        text, ok = report(
+            args.mutants, args.equivalents, args.minimum, args.modules or core_modules()
+        )
+    except (yaml.YAMLError, ValueError) as error:
+        print(f"{_shown(args.equivalents)}: {error}", file=sys.stderr)
+        return 2
     print(text)
     return 0 if ok else 1
 

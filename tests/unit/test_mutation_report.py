@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.mutation.report import core_modules, report
+import pytest
+
+from tests.mutation.report import core_modules, main, report
 
 MODULE = "pkg/mod.py"
 
@@ -139,3 +141,13 @@ def test_the_core_modules_are_those_mutmut_mutates() -> None:
     assert "promptlayer_agents/_flows.py" in modules
     assert "promptlayer_agents/cli/_batch.py" in modules
     assert all(Path(module).is_file() for module in modules)
+
+
+def test_an_unreadable_list_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = mutants_dir(tmp_path, {"x_clamp__mutmut_1": 1, "x_clamp__mutmut_2": 1})
+    bad = equivalents(tmp_path, f"{MODULE}:\n  - function: clamp\n    reason: no lines\n")
+
+    code = main(["--mutants", str(folder), "--equivalents", str(bad), MODULE])
+
+    assert code == 2
+    assert "an entry needs ['mutant', 'original']" in capsys.readouterr().err
