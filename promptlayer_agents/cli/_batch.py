@@ -140,7 +140,9 @@ class Ledger:
         still to do, with the execution ids already started."""
         records = _whole_records(self.out)
         finished = [r for r in records if r.get("status") in FINISHED]
-        if len(finished) != len(records) or (self.out.exists() and not records):
+        # A line torn by a crash would swallow the next result appended to it.
+        torn = self.out.exists() and not self.out.read_text("utf-8").endswith("\n")
+        if len(finished) != len(records) or torn or (self.out.exists() and not records):
             temporary = self.out.with_name(self.out.name + ".tmp")
             temporary.write_text("".join(json.dumps(r) + "\n" for r in finished), "utf-8")
             os.replace(temporary, self.out)

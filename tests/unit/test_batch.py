@@ -370,3 +370,15 @@ def test_lines_of_the_results_that_are_not_records_are_ignored_on_a_rerun(
         (1, "SUCCESS"),
     ]
     assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada"]
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_result(agency: Agency, tmp_path: Path) -> None:
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + '\n{"line": 2, "sta', "utf-8")
+    lines = ('{"name": "Ada"}', '{"name": "Bo"}')
+
+    assert batch(tmp_path, *lines) == 0
+    assert batch(tmp_path, *lines) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo"]
