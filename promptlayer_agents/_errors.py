@@ -216,7 +216,7 @@ def status_error(response: httpx.Response) -> APIStatusError:
 def connection_error(error: httpx.TransportError, secret: str) -> APIConnectionError:
     """The typed error for a request that got no answer; its text never holds `secret`."""
     cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-    return cls(f"{type(error).__name__}: {error or 'no answer'}".replace(secret, "***"))
+    return cls(f"{type(error).__name__}: {str(error) or 'no answer'}".replace(secret, "***"))
 
 
 def unreadable_error(status_code: int, reason: str) -> ResponseValidationError:

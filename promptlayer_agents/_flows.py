@@ -221,11 +221,13 @@ def get_results(
     node_name: object = None,
 ) -> Flow[ExecutionResult]:
     """The execution's state now, finished or not, failed or not; with `node_id` or `node_name`,
-    only that node's result (filters PromptLayer's backend accepts but its spec omits)."""
+    only that node's result (filters PromptLayer's backend accepts but its spec omits), read from
+    the node map, which a filter therefore always asks for."""
     checked_id = _inputs.execution_id(execution_id)
     all_outputs = _inputs.flag(return_all_outputs, "return_all_outputs")
     checked_node_id = _inputs.optional_text(node_id, "node_id")
     checked_node_name = _inputs.optional_text(node_name, "node_name")
+    all_outputs = all_outputs or checked_node_id is not None or checked_node_name is not None
     result, _ = yield from _results_once(
         ctx, checked_id, all_outputs, node_id=checked_node_id, node_name=checked_node_name
     )
@@ -317,14 +319,14 @@ def _poll(
     while True:
         try:
             result, server_delay = yield from _results_once(ctx, execution_id, True, deadline)
+            last = result
+            if result.done:  # the main-output request in _finish is bound by the deadline too
+                return (yield from _finish(ctx, result, deadline))
         except _DeadlineReached as reached:
             waited = ctx.clock.monotonic() - start
             raise WaitTimeoutError(execution_id, waited=waited, last_result=last) from (
                 reached.__cause__
             )
-        if result.done:
-            return (yield from _finish(ctx, result, deadline))
-        last = result
         if on_progress is not None:
             on_progress(result)
         remaining = deadline - ctx.clock.monotonic()

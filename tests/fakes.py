@@ -51,8 +51,13 @@ class ScriptedAPI:
     """Answers requests from a script, one answer per request, and records what was sent.
 
     An answer is a response, an exception to raise (as a transport would), or a function of the
-    request. When the script runs out, `default` answers (if given).
+    request. When the script runs out, `default` answers (if given). More than `MAX_REQUESTS`
+    requests fail the test: no scenario needs that many, and a client that keeps sending (a retry
+    or poll loop that does not stop) must fail fast rather than run forever on a clock that never
+    runs out.
     """
+
+    MAX_REQUESTS = 500
 
     def __init__(self, answers: Iterable[Answer] = (), default: Answer | None = None) -> None:
         self.answers = list(answers)
@@ -61,6 +66,8 @@ class ScriptedAPI:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if len(self.requests) > self.MAX_REQUESTS:
+            raise AssertionError(f"more than {self.MAX_REQUESTS} requests: the client never stops")
         answer = self.answers.pop(0) if self.answers else self.default
         if answer is None:
             raise AssertionError(f"unexpected request {request.method} {request.url}")

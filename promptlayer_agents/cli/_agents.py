@@ -204,6 +204,8 @@ def results_command(args: argparse.Namespace) -> int:
             execution_id, return_all_outputs=args.all_outputs, node_name=args.node
         )
     print_result(result, args)
+    if args.node is not None and not result.nodes:
+        print(f"execution {execution_id} has no node named {args.node!r}", file=sys.stderr)
     if not result.done:
         print(f"execution {execution_id} is still running", file=sys.stderr)
     elif result.status == "FAILED":

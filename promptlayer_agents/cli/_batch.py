@@ -44,7 +44,7 @@ from ._common import (
     timeout_option,
     version_options,
 )
-from ._terminal import ProgressBar, StatusLine
+from ._terminal import ProgressBar, StatusLine, counts_text
 
 if TYPE_CHECKING:
     from .. import AsyncAgents, ExecutionResult, PromptLayerError
@@ -164,16 +164,22 @@ def _whole_records(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def _torn(path: Path) -> bool:
+    """Whether the file's last line was cut short (a crash while it was written)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as stream:
+        stream.seek(-1, os.SEEK_END)
+        return stream.read(1) != b"\n"
+
+
 def _appending(path: Path) -> IO[str]:
     """The file open for appending lines; a line torn by a crash is ended first, so that the
     next line is not glued to it (and lost with it)."""
     stream = path.open("a", encoding="utf-8")
-    if stream.tell() > 0:
-        with path.open("rb") as existing:
-            existing.seek(-1, os.SEEK_END)
-            if existing.read(1) != b"\n":
-                stream.write("\n")
-                stream.flush()
+    if _torn(path):
+        stream.write("\n")
+        stream.flush()
     return stream
 
 
@@ -200,7 +206,8 @@ class Ledger:
         keep = FINISHED if retry_unknown else FINISHED | {UNKNOWN}
         records = _whole_records(self.out)
         finished = [r for r in records if r.get("status") in keep]
-        if len(finished) != len(records) or (self.out.exists() and not records):
+        # The results file holds whole lines only: a line torn by a crash is dropped here.
+        if len(finished) != len(records) or _torn(self.out) or (self.out.exists() and not records):
             temporary = self.out.with_name(self.out.name + ".tmp")
             temporary.write_text("".join(_json_line(r) for r in finished), "utf-8")
             os.replace(temporary, self.out)
@@ -451,16 +458,14 @@ def _finish(args: argparse.Namespace, batch: Batch, ledger: Ledger, total: int) 
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
-    statuses = [record["status"] for record in _whole_records(args.out)]
-    succeeded, failed = statuses.count("SUCCESS"), statuses.count("FAILED")
-    unknown = statuses.count(UNKNOWN)
-    errors = len(statuses) - succeeded - failed - unknown
+    statuses = Counter(
+        record["status"] if record["status"] in FINISHED | {UNKNOWN} else "ERROR"
+        for record in _whole_records(args.out)
+    )
+    failed, errors, unknown = statuses["FAILED"], statuses["ERROR"], statuses[UNKNOWN]
     if not errors:
         ledger.forget_journal()
-    print(
-        f"{succeeded} succeeded, {failed} failed, {errors} errors, {unknown} unknown; "
-        f"results in {args.out}"
-    )
+    print(f"{counts_text(statuses)}; results in {args.out}")
     if unknown:
         print(
             f"{unknown} inputs may have started (UNKNOWN) and were not started again; "

@@ -7,6 +7,7 @@ that use it, never at the top: building the parser, and so `--help`, stays light
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import sys
 from collections.abc import Iterable
@@ -47,11 +48,23 @@ def version_options(command: argparse.ArgumentParser) -> None:
     choice.add_argument("--version", type=int, help="this version number")
 
 
+def seconds(text: str) -> float:
+    """A number of seconds > 0, checked while parsing: a bad --timeout must stop the command
+    before it starts a run, not after."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, not {text}")
+    return value
+
+
 def timeout_option(command: argparse.ArgumentParser, what: str) -> None:
     """--timeout: how long to wait for `what`."""
     command.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=DEFAULT_WAIT_DEADLINE,
         metavar="S",
         help=f"give up waiting for {what} after S seconds (default {DEFAULT_WAIT_DEADLINE:.0f})",

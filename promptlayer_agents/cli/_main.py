@@ -104,11 +104,15 @@ def _connection_options(parser: argparse.ArgumentParser, prefix: str = "") -> No
     """--api-key and --base-url, stored as `prefix`api_key and `prefix`base_url."""
     group = parser.add_argument_group("connection")
     group.add_argument(
-        API_KEY_OPTION, dest=f"{prefix}api_key", help=f"API key (default: ${API_KEY_ENV})"
+        API_KEY_OPTION,
+        dest=f"{prefix}api_key",
+        metavar="KEY",
+        help=f"API key (default: ${API_KEY_ENV})",
     )
     group.add_argument(
         "--base-url",
         dest=f"{prefix}base_url",
+        metavar="URL",
         help="API address (default: $PROMPTLAYER_BASE_URL or PromptLayer's)",
     )
 

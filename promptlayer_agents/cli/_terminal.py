@@ -91,14 +91,13 @@ class WaitStatus:
 
 
 def counts_text(statuses: Mapping[str, int]) -> str:
-    """Finished inputs by outcome, in the words of the batch summary: succeeded, failed, unknown
-    (shown only when there are any) and errors."""
+    """Finished inputs by outcome, in the words of the batch summary and its progress bar alike:
+    succeeded, failed, errors (no result: refused, or timed out) and unknown (may have started)."""
     errors = statuses.get("ERROR", 0)
-    parts = [f"{statuses.get('SUCCESS', 0)} succeeded", f"{statuses.get('FAILED', 0)} failed"]
-    if statuses.get("UNKNOWN", 0):
-        parts.append(f"{statuses['UNKNOWN']} unknown")
-    parts.append(f"{errors} error" + ("" if errors == 1 else "s"))
-    return ", ".join(parts)
+    return (
+        f"{statuses.get('SUCCESS', 0)} succeeded, {statuses.get('FAILED', 0)} failed, "
+        f"{errors} error{'' if errors == 1 else 's'}, {statuses.get('UNKNOWN', 0)} unknown"
+    )
 
 
 class ProgressBar:

@@ -53,11 +53,13 @@ def url_of(sock: socket.socket) -> str:
 
 class _QuietShutdown(logging.Filter):
     """Leaves out uvicorn's traceback for a request cancelled because the server is stopping
-    (the client sees its connection close; the traceback says nothing more)."""
+    (the client sees its connection close; the traceback says nothing more), and its complaint
+    about an answer left unfinished, which is what an injected dropped connection is."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, asyncio.CancelledError)
+        dropped = record.getMessage().startswith("ASGI callable returned without completing")
+        return not isinstance(error, asyncio.CancelledError) and not dropped
 
 
 def uvicorn_server(

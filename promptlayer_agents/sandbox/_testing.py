@@ -14,6 +14,7 @@ from typing import Any
 
 from promptlayer_agents_api.models import AgentVersion
 
+from ..definitions import AgentDefinition
 from ._catalog import CatalogError, load_catalog
 from ._engine import Run
 from ._faults import Faults
@@ -53,13 +54,23 @@ class PromptLayerSandbox:
     def stop(self) -> None:
         self._sandbox.stop()
 
-    def add_agent(self, definition: Mapping[str, Any] | AgentVersion) -> AgentVersion:
+    def add_agent(
+        self, definition: Mapping[str, Any] | AgentDefinition | AgentVersion
+    ) -> AgentVersion:
         """Serve a definition given as Get Agent answers it (`promptlayer-agents get NAME
-        --json`), under its workflow_name with its version and release labels; another version
-        of an agent already served adds a version. Returns the version as `get` answers it."""
-        data = definition.to_dict() if isinstance(definition, AgentVersion) else definition
+        --json`, or what `Agents.get` returns), under its workflow_name with its version and
+        release labels; another version of an agent already served adds a version. Returns the
+        version as `get` answers it."""
+        data = (
+            definition.to_dict()
+            if isinstance(definition, AgentDefinition | AgentVersion)
+            else definition
+        )
         if not isinstance(data, Mapping):
-            raise TypeError("add_agent takes a Get Agent definition: a mapping or AgentVersion")
+            raise TypeError(
+                "add_agent takes a Get Agent definition: a mapping, an AgentDefinition (what "
+                f"Agents.get returns) or an AgentVersion, not {type(definition).__name__}"
+            )
         try:
             return self._sandbox.state.catalog.add(data)
         except CatalogError as error:

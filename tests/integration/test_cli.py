@@ -109,7 +109,10 @@ def test_results_of_one_node(cli: Cli) -> None:
     one = cli("results", execution_id, "--node", "Name", "--json")
     refused = cli("results", execution_id, "--node", "Name", "--wait")
 
+    unknown = cli("results", execution_id, "--node", "Nope")
+
     assert list(json.loads(one.stdout)["nodes"]) == ["Name"]
+    assert f"execution {execution_id} has no node named 'Nope'" in unknown.stderr
     assert refused.returncode == 2
     assert "--node reads the results once" in refused.stderr
 
@@ -292,7 +295,7 @@ def test_batch_reports_failures_and_bad_lines(sandbox: Sandbox, tmp_path: Path) 
 
     records = {r["line"]: r for r in _records(out)}
     assert done.returncode == 1
-    assert "0 succeeded, 2 failed, 1 errors, 0 unknown" in done.stdout
+    assert "0 succeeded, 2 failed, 1 error, 0 unknown" in done.stdout
     assert records[1]["status"] == records[4]["status"] == "FAILED"
     assert "ParseError" in records[1]["error"]
     assert records[3] == {

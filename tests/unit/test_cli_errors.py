@@ -99,3 +99,18 @@ def test_a_cut_message_says_so() -> None:
 
     assert len(cut) == MESSAGE_CHARS and cut.endswith("…")
     assert one_line("short") == "short"
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "soon"])
+@pytest.mark.parametrize(
+    "command", [["run", "bot"], ["batch", "bot", "--inputs", "i", "--out", "o"]]
+)
+def test_a_bad_timeout_stops_the_command_before_anything_is_sent(
+    command: list[str], value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Checked while parsing: no client is made, so no run can start."""
+    with pytest.raises(SystemExit) as stopped:
+        main([*command, "--timeout", value, "--base-url", "http://127.0.0.1:9"])
+
+    assert stopped.value.code == 2
+    assert "--timeout" in capsys.readouterr().err

@@ -68,8 +68,8 @@ def test_a_warning_is_printed_once_above_the_status_line() -> None:
 
 
 def test_counts_use_the_summary_words() -> None:
-    assert counts_text({}) == "0 succeeded, 0 failed, 0 errors"
-    assert counts_text({"SUCCESS": 2, "ERROR": 1}) == "2 succeeded, 0 failed, 1 error"
+    assert counts_text({}) == "0 succeeded, 0 failed, 0 errors, 0 unknown"
+    assert counts_text({"SUCCESS": 2, "ERROR": 1}) == "2 succeeded, 0 failed, 1 error, 0 unknown"
     assert counts_text({"FAILED": 1, "UNKNOWN": 2, "ERROR": 3}) == (
-        "0 succeeded, 1 failed, 2 unknown, 3 errors"
+        "0 succeeded, 1 failed, 3 errors, 2 unknown"
     )

@@ -294,6 +294,15 @@ def test_results_filtered_to_one_node(harness: Make) -> None:
     }
 
 
+def test_a_node_filter_reads_the_node_map_even_when_not_asked_for(harness: Make) -> None:
+    h = harness(reply(200, {"Answer": node("SUCCESS", "hi", output=True)}))
+
+    result = h.get_results(787, node_name="Answer")
+
+    assert (list(result.nodes), result.output) == (["Answer"], "hi")
+    assert h.api.requests[0].url.params["return_all_outputs"] == "true"
+
+
 @pytest.mark.parametrize(("option", "value"), [("node_name", ""), ("node_id", 5)])
 def test_a_bad_node_filter_is_refused_before_sending(
     harness: Make, option: str, value: object

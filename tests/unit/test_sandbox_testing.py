@@ -56,3 +56,17 @@ def test_reset_forgets_added_agents_scripts_and_settings(controls: PromptLayerSa
     assert state.executions.scripts == {}
     assert state.executions.polls_per_node is None
     assert state.faults.latency == 0
+
+
+def test_add_agent_takes_what_agents_get_returns(controls: PromptLayerSandbox) -> None:
+    """The definition a test read with `Agents.get` (the typed view) serves as it is."""
+    from promptlayer_agents import AgentDefinition
+
+    view = AgentDefinition.from_model(controls.sandbox.state.catalog.find("bot").versions[0])  # type: ignore[union-attr]
+    elsewhere = PromptLayerSandbox()
+
+    added = elsewhere.add_agent(view)
+
+    assert added.to_dict() == view.to_dict()
+    with pytest.raises(TypeError, match="AgentDefinition"):
+        elsewhere.add_agent(["not", "a", "definition"])  # type: ignore[arg-type]

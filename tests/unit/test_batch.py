@@ -1,0 +1,391 @@
+"""`promptlayer-agents batch` on a scripted API: one result line per input, resumable, never
+running an input twice. (tests/integration/test_cli.py runs the real command on the sandbox.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import promptlayer_agents as pa
+from promptlayer_agents.cli import main
+
+from ..fakes import FakeClock, ScriptedAPI, node, reply
+
+
+class Agency:
+    """The Agents API for a batch: each run starts execution 100, 101, ...; each execution
+    greets its `name` input, or fails when the name is "fail"."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[int, dict[str, Any]] = {}
+        self.refuse: set[str] = set()
+        self.runs: list[dict[str, Any]] = []  # every run request's body
+        self.unfinished: set[str] = set()  # names whose execution keeps running
+        self.on_run: Callable[[], None] = lambda: None
+        self.scripted = ScriptedAPI()  # set by the fixture: what was sent
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.runs.append(json.loads(request.content))
+            self.on_run()
+            inputs = self.runs[-1]["input_variables"]
+            if inputs.get("name") in self.refuse:
+                return reply(404, {"success": False, "message": "Workflow not found"})
+            execution_id = 100 + len(self.inputs)
+            self.inputs[execution_id] = inputs
+            return reply(
+                201,
+                {"success": True, "message": "ok", "workflow_version_execution_id": execution_id},
+            )
+        execution_id = int(request.url.params["workflow_version_execution_id"])
+        name = self.inputs[execution_id].get("name")
+        if name in self.unfinished:
+            return reply(202, {"Out": node("RUNNING", output=True)})
+        if name == "fail":
+            failed = {
+                "Greet": node("FAILED", error="no greeting"),
+                "Out": node("SKIPPED", output=True),
+            }
+            return reply(200, failed)
+        return reply(200, {"Out": node("SUCCESS", f"Hello, {name}!", output=True)})
+
+
+@pytest.fixture
+def agency(monkeypatch: pytest.MonkeyPatch) -> Iterator[Agency]:
+    """The batch command's client answers from an Agency, on a clock that never waits."""
+    api = Agency()
+    scripted = api.scripted = ScriptedAPI(default=api)
+
+    real = pa.AsyncAgents
+
+    def client(**options: Any) -> pa.AsyncAgents:
+        transport = httpx.MockTransport(scripted)
+        agents = real(http_client=httpx.AsyncClient(transport=transport), **options)
+        agents._ctx = dataclasses.replace(agents._ctx, clock=FakeClock())
+        return agents
+
+    monkeypatch.setattr(pa, "AsyncAgents", client)  # what the batch command makes its client with
+    monkeypatch.setenv("PROMPTLAYER_API_KEY", "pl_test")
+    yield api
+
+
+def batch(tmp_path: Path, *lines: str, extra: tuple[str, ...] = ()) -> int:
+    inputs = tmp_path / "in.jsonl"
+    if lines:
+        inputs.write_text("".join(line + "\n" for line in lines), "utf-8")
+    out = tmp_path / "out.jsonl"
+    return main(["batch", "greeter", "--inputs", str(inputs), "--out", str(out), *extra])
+
+
+def results(tmp_path: Path) -> list[dict[str, Any]]:
+    text = (tmp_path / "out.jsonl").read_text("utf-8")
+    return sorted((json.loads(line) for line in text.splitlines()), key=lambda r: r["line"])
+
+
+def test_every_input_gets_one_result_line(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = batch(tmp_path, '{"name": "Ada"}', "", '{"name": "Grace"}', extra=("--concurrency", "1"))
+
+    assert code == 0
+    assert results(tmp_path) == [
+        {
+            "line": 1,
+            "inputs": {"name": "Ada"},
+            "execution_id": 100,
+            "status": "SUCCESS",
+            "output": "Hello, Ada!",
+            "error": None,
+        },
+        {
+            "line": 3,
+            "inputs": {"name": "Grace"},
+            "execution_id": 101,
+            "status": "SUCCESS",
+            "output": "Hello, Grace!",
+            "error": None,
+        },
+    ]
+    out = capsys.readouterr().out
+    assert (
+        out == f"2 succeeded, 0 failed, 0 errors, 0 unknown; results in {tmp_path / 'out.jsonl'}\n"
+    )
+    assert not (tmp_path / "out.jsonl.pending").exists()
+
+
+def test_failures_and_bad_lines_are_recorded_and_counted(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency.refuse.add("ghost")
+
+    code = batch(
+        tmp_path, '{"name": "fail"}', "not json", "[1, 2]", '{"name": "ghost"}', '{"name": "Cy"}'
+    )
+
+    assert code == 1
+    records = results(tmp_path)
+    assert [(r["line"], r["status"]) for r in records] == [
+        (1, "FAILED"),
+        (2, "ERROR"),
+        (3, "ERROR"),
+        (4, "ERROR"),
+        (5, "SUCCESS"),
+    ]
+    assert records[0]["error"] == "Greet: no greeting"
+    assert records[0]["execution_id"] is not None
+    assert records[1]["error"].startswith("line 2 is not JSON: ")
+    assert records[1]["inputs"] is None and records[1]["execution_id"] is None
+    assert records[2]["error"] == "line 3 is not a JSON object"
+    assert records[3]["error"] == "HTTP 404: Workflow not found"
+    assert records[3]["execution_id"] is None
+    assert "1 succeeded, 1 failed, 3 errors" in capsys.readouterr().out
+    assert (tmp_path / "out.jsonl.pending").exists()  # kept while inputs remain to be done
+
+
+def test_a_rerun_skips_finished_inputs_and_retries_errors(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency.refuse.add("Ada")
+    lines = ('{"name": "Ada"}', '{"name": "fail"}', '{"name": "Cy"}')
+    assert batch(tmp_path, *lines) == 1
+    started_before = len(agency.inputs)
+    agency.refuse.clear()
+    capsys.readouterr()
+
+    assert batch(tmp_path, *lines) == 1
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [
+        (1, "SUCCESS"),
+        (2, "FAILED"),
+        (3, "SUCCESS"),
+    ]
+    assert len(agency.inputs) == started_before + 1  # only Ada ran again
+    captured = capsys.readouterr()
+    assert "skipping 2 inputs already done" in captured.err
+    assert "2 succeeded, 1 failed, 0 errors" in captured.out
+
+
+def test_a_started_run_in_the_journal_is_waited_for_not_started_again(
+    agency: Agency, tmp_path: Path
+) -> None:
+    agency.inputs[100] = {"name": "Ada"}
+    (tmp_path / "out.jsonl.pending").write_text('{"line": 1, "execution_id": 100}\n', "utf-8")
+    (tmp_path / "out.jsonl").write_text('{"line": 1, "status": "ERROR"}\n{"line": 2, "sta', "utf-8")
+
+    code = batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}')
+
+    assert code == 0
+    records = results(tmp_path)
+    assert [(r["line"], r["execution_id"], r["output"]) for r in records] == [
+        (1, 100, "Hello, Ada!"),
+        (2, 101, "Hello, Bo!"),
+    ]
+    assert list(agency.inputs) == [100, 101]
+    assert not (tmp_path / "out.jsonl.pending").exists()
+
+
+def test_an_unreadable_inputs_file_is_a_usage_error(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = batch(tmp_path)
+
+    assert code == 2
+    assert f"--inputs {tmp_path / 'in.jsonl'}: No such file or directory" in capsys.readouterr().err
+    assert agency.inputs == {}
+
+
+@pytest.mark.parametrize("concurrency", ["0", "-1"])
+def test_concurrency_must_be_at_least_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], concurrency: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        batch(tmp_path, extra=("--concurrency", concurrency))
+
+    assert caught.value.code == 2
+    assert f"must be at least 1, not {concurrency}" in capsys.readouterr().err
+
+
+def test_the_help_shows_each_option_as_the_readme_does(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["batch", "--help"])
+    assert caught.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    overview = " ".join(capsys.readouterr().out.split())
+
+    for shown in [
+        "NAME the agent's name or numeric id",
+        "--inputs FILE.jsonl one JSON object of input variables per line",
+        "--out RESULTS.jsonl one JSON result per input; rerunning skips the inputs already done",
+        "--concurrency N runs in flight at once (default 8)",
+        "--timeout S give up waiting for one run after S seconds (default 600)",
+    ]:
+        assert shown in text
+    assert "batch one run per line of a JSONL file, resumable" in overview
+
+
+def test_inputs_and_out_are_required(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["batch", "greeter"])
+
+    assert caught.value.code == 2
+    assert "the following arguments are required: --inputs, --out" in capsys.readouterr().err
+
+
+def test_the_label_or_version_is_sent_with_every_run(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--label", "prod")) == 0
+    (tmp_path / "out.jsonl").unlink()
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--version", "3")) == 0
+
+    assert [
+        (body.get("workflow_label_name"), body.get("workflow_version_number"))
+        for body in agency.runs
+    ] == [
+        ("prod", None),
+        (None, 3),
+    ]
+
+
+def test_an_input_still_running_at_the_timeout_is_an_error_and_is_waited_for_on_a_rerun(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agency.unfinished.add("Slow")
+
+    assert batch(tmp_path, '{"name": "Slow"}', extra=("--timeout", "2")) == 1
+    (record,) = results(tmp_path)
+    assert (record["status"], record["execution_id"]) == ("ERROR", 100)
+    assert record["error"] == "execution 100 was not finished after 2.0s; resume with wait(100)"
+    journal = (tmp_path / "out.jsonl.pending").read_text("utf-8")
+    assert [json.loads(line) for line in journal.splitlines()] == [
+        {"line": 1, "sending": True},  # journalled before the run is sent
+        {"line": 1, "execution_id": 100},
+    ]
+
+    agency.unfinished.clear()
+    capsys.readouterr()
+    assert batch(tmp_path, '{"name": "Slow"}') == 0
+
+    assert [(r["status"], r["execution_id"], r["output"]) for r in results(tmp_path)] == [
+        ("SUCCESS", 100, "Hello, Slow!")
+    ]
+    assert len(agency.runs) == 1
+    assert "skipping" not in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_starting_runs_and_a_rerun_finishes_each_input_once(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ('{"name": "Ada"}', '{"name": "Bo"}', '{"name": "Cy"}')
+    agency.on_run = lambda: signal.raise_signal(signal.SIGINT)  # Ctrl-C as the first run starts
+
+    code = batch(tmp_path, *lines, extra=("--concurrency", "1"))
+
+    assert code == 130
+    assert len(agency.runs) == 1  # the run already sent finished and was journalled
+    done = len(results(tmp_path)) if (tmp_path / "out.jsonl").read_text("utf-8") else 0
+    assert (
+        f"interrupted: {done} of 3 done, {3 - done} left; rerun the same command to continue"
+        in (capsys.readouterr().err)
+    )
+
+    agency.on_run = lambda: None
+    assert batch(tmp_path, *lines) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [
+        (1, "SUCCESS"),
+        (2, "SUCCESS"),
+        (3, "SUCCESS"),
+    ]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada", "Bo", "Cy"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_progress_ends_with_the_counts(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    batch(tmp_path, '{"name": "fail"}', '{"name": "Ada"}', '{"name": "Bo"}')
+
+    drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part]
+    assert drawn[-1].startswith(f"[{'#' * 24}] 3/3: 2 succeeded, 1 failed, 0 errors")
+    assert all("None" not in part for part in drawn)
+
+
+def test_the_key_and_address_given_are_used(agency: Agency, tmp_path: Path) -> None:
+    extra = ("--api-key", "pl_given", "--base-url", "http://127.0.0.1:9/api")
+    assert batch(tmp_path, '{"name": "Ada"}', extra=extra) == 0
+
+    sent = agency.scripted.requests
+    assert [str(r.url).split("?")[0] for r in sent] == [
+        "http://127.0.0.1:9/api/workflows/greeter/run",
+        "http://127.0.0.1:9/api/workflow-version-execution-results",
+    ]
+    assert {r.headers["X-API-KEY"] for r in sent} == {"pl_given"}
+
+
+def test_the_results_may_go_to_a_new_folder(agency: Agency, tmp_path: Path) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"name": "Ada"}\n', "utf-8")
+    out = tmp_path / "new" / "folder" / "out.jsonl"
+
+    assert main(["batch", "greeter", "--inputs", str(inputs), "--out", str(out)]) == 0
+
+    assert json.loads(out.read_text("utf-8"))["output"] == "Hello, Ada!"
+
+
+def test_text_is_written_as_it_is(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Zoë 🌱"}') == 0
+
+    line = (tmp_path / "out.jsonl").read_text("utf-8")
+    assert '"Hello, Zoë 🌱!"' in line
+
+
+def test_lines_of_the_results_that_are_not_records_are_ignored_on_a_rerun(
+    agency: Agency, tmp_path: Path
+) -> None:
+    done = {"line": 2, "inputs": {"name": "Bo"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(
+        "garbage\n[1, 2]\n"
+        + json.dumps({"line": "1", "status": "SUCCESS"})
+        + "\n"
+        + json.dumps(done)
+        + "\n",
+        "utf-8",
+    )
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
+
+    lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
+    assert lines[:3] == ["garbage", "[1, 2]", '{"line": "1", "status": "SUCCESS"}']
+    assert [(json.loads(x)["line"], json.loads(x)["status"]) for x in lines[3:]] == [
+        (2, "SUCCESS"),
+        (1, "SUCCESS"),
+    ]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada"]
+
+
+def test_a_torn_last_line_does_not_swallow_the_next_result(agency: Agency, tmp_path: Path) -> None:
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + '\n{"line": 2, "sta', "utf-8")
+    lines = ('{"name": "Ada"}', '{"name": "Bo"}')
+
+    assert batch(tmp_path, *lines) == 0
+    assert batch(tmp_path, *lines) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo"]

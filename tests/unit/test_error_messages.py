@@ -1,0 +1,121 @@
+"""What each error says and which exact class it is: callers print the message and catch the
+narrowest class that applies."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+import promptlayer_agents as pa
+
+from ..fakes import Make, reply
+
+
+@pytest.mark.parametrize("status", [402, 405, 410, 418, 451])
+def test_an_unnamed_client_error_is_a_plain_status_error(harness: Make, status: int) -> None:
+    h = harness(reply(status, {"message": "nope"}), max_retries=0)
+
+    with pytest.raises(pa.APIStatusError) as caught:
+        h.get("bot")
+
+    assert type(caught.value) is pa.APIStatusError
+    assert caught.value.status_code == status
+
+
+@pytest.mark.parametrize("status", [500, 501, 503, 599])
+def test_a_server_error_is_an_internal_server_error(harness: Make, status: int) -> None:
+    h = harness(reply(status, {"message": "down"}), max_retries=0)
+
+    with pytest.raises(pa.InternalServerError):
+        h.get("bot")
+
+
+def test_the_message_has_the_request_id_only_when_there_is_one(harness: Make) -> None:
+    h = harness(
+        reply(404, {"message": "Workflow not found"}),
+        reply(404, {"message": "Workflow not found"}, {"x-request-id": "req-9"}),
+        reply(404, {"message": "Workflow not found"}, {"request-id": "req-10"}),
+    )
+
+    messages = []
+    for _ in range(3):
+        with pytest.raises(pa.NotFoundError) as caught:
+            h.get("bot")
+        messages.append(str(caught.value))
+
+    assert messages == [
+        "HTTP 404: Workflow not found",
+        "HTTP 404: Workflow not found [request id req-9]",
+        "HTTP 404: Workflow not found [request id req-10]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"message": "", "error": "the real reason"}, "the real reason"),
+        ({"message": None, "error": "", "detail": "in detail"}, "in detail"),
+        (
+            {
+                "detail": [
+                    {"loc": ["body", "input_variables"], "msg": "not a dict", "type": "x"},
+                    {"loc": ["query", 0], "msg": "bad", "type": "y"},
+                ]
+            },
+            "body.input_variables: not a dict; query.0: bad",
+        ),
+    ],
+)
+def test_the_server_message_skips_empty_fields_and_joins_problems(
+    harness: Make, body: object, message: str
+) -> None:
+    h = harness(reply(400, body))
+
+    with pytest.raises(pa.BadRequestError) as caught:
+        h.get("bot")
+
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ConnectError("Connection refused"), httpx.ReadError("Connection reset by peer")],
+)
+def test_no_answer_is_a_connection_error_naming_the_failure(
+    harness: Make, failure: httpx.TransportError
+) -> None:
+    h = harness(failure, max_retries=0)
+
+    with pytest.raises(pa.APIConnectionError) as caught:
+        h.get("bot")
+
+    assert type(caught.value) is pa.APIConnectionError
+    assert str(caught.value) == f"{type(failure).__name__}: {failure}"
+
+
+def test_a_timeout_is_an_api_timeout_error_naming_the_failure(harness: Make) -> None:
+    h = harness(httpx.ReadTimeout("The read operation timed out"), max_retries=0)
+
+    with pytest.raises(pa.APITimeoutError) as caught:
+        h.get("bot")
+
+    assert str(caught.value) == "ReadTimeout: The read operation timed out"
+
+
+def test_a_failure_without_a_message_says_there_was_no_answer(harness: Make) -> None:
+    h = harness(httpx.RemoteProtocolError(""), max_retries=0)
+
+    with pytest.raises(pa.APIConnectionError) as caught:
+        h.get("bot")
+
+    assert str(caught.value) == "RemoteProtocolError: no answer"
+
+
+def test_an_execution_failed_error_says_what_failed() -> None:
+    failed = pa.NodeState("Lookup", "FAILED", None, "boom", "Traceback: boom", False)
+    result = pa.ExecutionResult(787, True, None, {"Lookup": failed})
+
+    assert str(pa.ExecutionFailedError(result)) == "execution 787 failed: Lookup: boom"
+    assert str(pa.ExecutionFailedError(pa.ExecutionResult(788, True))) == (
+        "execution 788 failed: no output"
+    )

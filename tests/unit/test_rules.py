@@ -1,0 +1,108 @@
+"""The public rules module: final statuses, when an execution failed, the failure summary, and
+what counts as an http(s) URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from promptlayer_agents import rules
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    status: str
+    error_message: str | None = None
+    is_output_node: bool = False
+
+
+@pytest.mark.parametrize(
+    ("status", "final"),
+    [
+        ("SUCCESS", True),
+        ("FAILED", True),
+        ("SKIPPED", True),
+        ("QUEUED", False),
+        ("RUNNING", False),
+        ("PAUSED", False),  # a status the API may add later is not final
+    ],
+)
+def test_which_statuses_are_final(status: str, final: bool) -> None:
+    assert rules.is_final(status) is final
+
+
+def test_an_execution_is_running_until_done() -> None:
+    assert rules.execution_status(False, [Node("A", "FAILED")]) == "RUNNING"
+    assert rules.execution_status(False, []) == "RUNNING"
+
+
+def test_a_done_execution_failed_only_when_a_node_failed_and_no_output_succeeded() -> None:
+    failed = Node("A", "FAILED", "boom")
+    good_output = Node("Out", "SUCCESS", is_output_node=True)
+    plain_success = Node("Step", "SUCCESS")
+
+    assert rules.execution_status(True, [failed, Node("Out", "SKIPPED", is_output_node=True)]) == (
+        "FAILED"
+    )
+    assert rules.execution_status(True, [failed, plain_success]) == "FAILED"
+    assert rules.execution_status(True, iter([failed, good_output])) == "SUCCESS"
+    assert rules.execution_status(True, [plain_success]) == "SUCCESS"
+    assert rules.execution_status(True, []) == "SUCCESS"
+
+
+def test_failed_and_succeeded_nodes_keep_their_order() -> None:
+    nodes = [
+        Node("B", "SUCCESS", is_output_node=True),
+        Node("A", "FAILED"),
+        Node("C", "SUCCESS"),
+        Node("D", "SUCCESS", is_output_node=True),
+        Node("E", "FAILED", is_output_node=True),
+    ]
+    assert [n.name for n in rules.failed_nodes(nodes)] == ["A", "E"]
+    assert [n.name for n in rules.succeeded_outputs(nodes)] == ["B", "D"]
+
+
+def test_the_failure_summary_names_each_failed_node_on_one_line() -> None:
+    nodes = [
+        Node("Lookup", "FAILED", "Variable 'q' not found"),
+        Node("Answer", "SKIPPED", is_output_node=True),
+        Node("Check", "FAILED", None),
+        Node("Notify", "FAILED", ""),
+    ]
+    assert rules.failure_summary(nodes) == (
+        "Lookup: Variable 'q' not found; Check: no error message; Notify: no error message"
+    )
+    assert rules.failure_summary([Node("A", "SUCCESS")]) == ""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/cb",
+        "https://example.com",
+        "https://example.com/a?b=c",
+        "HTTPS://X.IO",
+    ],
+)
+def test_http_urls(url: str) -> None:
+    assert rules.is_http_url(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/cb",
+        "example.com/cb",
+        "/cb",
+        "http://",
+        "https://:8080/cb",  # a port but no host
+        "",
+        None,
+        42,
+        b"https://example.com",
+    ],
+)
+def test_not_http_urls(url: object) -> None:
+    assert not rules.is_http_url(url)
