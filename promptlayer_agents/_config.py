@@ -27,6 +27,8 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
 """Bytes an answer may have, counted after decompression (the clients' `max_response_bytes=`)."""
 MAX_INPUT_DEPTH: Final = 64
 """How deeply `input_variables` may nest (the mapping itself is level 1)."""
+MAX_REQUEST_TIMEOUT: Final = 1e9
+"""A request timeout must be below this (about 30 years): larger ones overflow deadlines."""
 MIN_REQUEST_TIMEOUT: Final = 1.0
 """Requests made while waiting get at least this long to answer, even right at the deadline."""
 
@@ -87,8 +89,13 @@ def resolve_settings(
 
     key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
     url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ConfigurationError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+    if not timeout < MAX_REQUEST_TIMEOUT:  # inf, or so large that deadlines overflow
+        raise ConfigurationError(
+            f"timeout must be a finite number of seconds below {MAX_REQUEST_TIMEOUT:g}, "
+            f"not {timeout!r}"
+        )
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be an int >= 0, not {max_retries!r}")
     if (

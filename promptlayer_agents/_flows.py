@@ -245,8 +245,9 @@ def wait(
     checked_id = _inputs.execution_id(execution_id)
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
+    progress = _inputs.progress_callback(on_progress)
     start = ctx.clock.monotonic()
-    return (yield from _wait(ctx, checked_id, start + wait_deadline, policy, on_progress))
+    return (yield from _wait(ctx, checked_id, start + wait_deadline, policy, progress))
 
 
 def run_and_wait(
@@ -266,6 +267,7 @@ def run_and_wait(
     carries its `execution_id` (resume with `wait`) and `may_have_started=True`."""
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
+    progress = _inputs.progress_callback(on_progress)
     start = ctx.clock.monotonic()
     started = yield from run(
         ctx,
@@ -280,7 +282,7 @@ def run_and_wait(
     )
     try:
         return (
-            yield from _wait(ctx, started.execution_id, start + wait_deadline, policy, on_progress)
+            yield from _wait(ctx, started.execution_id, start + wait_deadline, policy, progress)
         )
     except PromptLayerError as error:
         error.may_have_started = True

@@ -139,10 +139,10 @@ def _decoder(response: httpx.Response, max_bytes: int) -> tuple[_Decoder, bool]:
 
 def _answer(response: httpx.Response, decoder: _Decoder) -> httpx.Response:
     """A plain, fully read response holding the decoded body (no request attached)."""
-    headers = [
+    headers = [  # as raw bytes: a header value need not be ASCII
         (name, value)
-        for name, value in response.headers.multi_items()
-        if name.lower() not in _DROPPED_HEADERS
+        for name, value in response.headers.raw
+        if name.decode("latin-1").lower() not in _DROPPED_HEADERS
     ]
     return httpx.Response(response.status_code, headers=headers, content=decoder.finish())
 
@@ -154,9 +154,10 @@ def _late(deadline: float) -> httpx.ReadTimeout | None:
     return None
 
 
-def _unexpected(error: httpx.HTTPError) -> httpx.TransportError:
-    """An httpx error that is not a transport error (from a transport of the caller's own), as
-    one: the request may have been sent."""
+def _unexpected(error: Exception) -> httpx.TransportError:
+    """Any other failure while sending (an httpx error from a transport of the caller's own, a
+    client whose event loop is closed, a URL httpx refuses), as a transport error: the request
+    may have been sent, so it is never sent again unless it is a read."""
     return httpx.RemoteProtocolError(f"{type(error).__name__}: {error}")
 
 
@@ -180,7 +181,7 @@ def send_blocking(client: httpx.Client, action: Send) -> Outcome:
             response.close()
     except httpx.TransportError as error:
         return error
-    except httpx.HTTPError as error:
+    except Exception as error:
         return _unexpected(error)
     finally:
         _deadline.reset(token)
@@ -222,7 +223,7 @@ async def send_async(client: httpx.AsyncClient, action: Send, slots: asyncio.Sem
         return _async_timeout(phase)
     except httpx.TransportError as error:
         return error
-    except httpx.HTTPError as error:
+    except Exception as error:
         return _unexpected(error)
 
 

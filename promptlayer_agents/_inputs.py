@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptlayer_agents_api.models import InputVariables, RunAgentRequest, RunMetadata
@@ -32,7 +32,10 @@ def seconds(value: object, what: str) -> float:
         raise InvalidInputError(f"{what} must be a number of seconds, not {value!r}")
     if not 0 < value < math.inf:
         raise InvalidInputError(f"{what} must be a finite number of seconds > 0, not {value}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int too large for a float: no deadline that far is meant
+        raise InvalidInputError(f"{what} is too large to be a number of seconds") from None
 
 
 def _non_empty_str(value: object, what: str) -> str:
@@ -59,7 +62,10 @@ def _utf8(text: str, what: str) -> str:
 def agent_ref(agent: object) -> str:
     """An agent name, or its numeric id, as the path segment to send (percent-encoded later)."""
     if isinstance(agent, int) and not isinstance(agent, bool):
-        return str(_positive_int(agent, "agent id"))
+        number = _positive_int(agent, "agent id")
+        if number.bit_length() > 63:  # no agent has such an id, and str() of a huge int fails
+            raise InvalidInputError("agent id is too large to be an agent's id")
+        return str(number)
     name = _non_empty_str(agent, "agent name")
     if name in DOT_SEGMENTS:
         raise InvalidInputError(f"agent name {name!r} is not allowed: it is a URL dot-segment")
@@ -193,3 +199,10 @@ def run_request(
         return_all_outputs=flag(return_all_outputs, "return_all_outputs"),
         callback_url=UNSET if url is None else url,
     )
+
+
+def progress_callback(value: object) -> Callable[..., object] | None:
+    """`on_progress`: None or something to call with each intermediate result."""
+    if value is not None and not callable(value):
+        raise InvalidInputError(f"on_progress must be callable, not {type(value).__name__}")
+    return value

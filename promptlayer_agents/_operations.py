@@ -78,7 +78,16 @@ def agent_call(agent: str, label: str | None, version: int | None) -> Call:
 
 def parse_run(response: httpx.Response) -> RunAgentResponse:
     """A run answer (201, or 202 when a callback was asked for). Its execution id must be a
-    positive integer: any other would poll for a result that cannot exist."""
+    positive integer: any other would poll for a result that cannot exist. When the rest of the
+    answer cannot be read but its id can, the error carries the id: the run started."""
+    try:
+        return _run_answer(response)
+    except ResponseValidationError as error:
+        error.execution_id = _started_id(response)
+        raise
+
+
+def _run_answer(response: httpx.Response) -> RunAgentResponse:
     parsed = _expect(RunAgentResponse, _parse(run_agent, response, {201, 202}), response)
     execution_id = parsed.workflow_version_execution_id
     if not _is_int(execution_id) or execution_id < 1:
@@ -92,6 +101,18 @@ def parse_run(response: httpx.Response) -> RunAgentResponse:
             "message is not a string", status_code=response.status_code, excerpt=excerpt(response)
         )
     return parsed
+
+
+def _started_id(response: httpx.Response) -> int | None:
+    """The positive execution id in a run answer that is otherwise unreadable, if it has one."""
+    if response.status_code not in (201, 202):
+        return None
+    try:
+        body = response.json()
+    except (ValueError, RecursionError):
+        return None
+    found = body.get("workflow_version_execution_id") if isinstance(body, dict) else None
+    return found if type(found) is int and found > 0 else None
 
 
 def parse_results(response: httpx.Response, *, all_outputs: bool) -> NoOutputNodeError | Any:

@@ -151,8 +151,9 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> ExecutionResult:
     try:
         data = json.loads(body) if isinstance(body, bytes | str) else body
         callback = ExecutionCallback.from_dict(data)
-        return from_node_map(
-            callback.workflow_version_execution_id, callback.final_output, done=True
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise InvalidInputError(f"not a PromptLayer callback body: {error!r}") from error
+        execution_id = callback.workflow_version_execution_id
+        if type(execution_id) is not int or execution_id < 1:
+            raise ValueError(f"workflow_version_execution_id {execution_id!r} is not an id")
+        return from_node_map(execution_id, callback.final_output, done=True)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
+        raise InvalidInputError(f"not a PromptLayer callback body: {error!r}") from None

@@ -256,8 +256,12 @@ def describe(agent: AgentDefinition | AgentVersion) -> list[str]:
     if agent.required_input_variables:
         names = ", ".join(f"{k} ({v})" for k, v in agent.required_input_variables.items())
         lines.append(f"required inputs: {names}")
-    lines.append("nodes, in dependency order:")
-    ordered = dependency_order(agent)
+    try:
+        ordered = dependency_order(agent)
+        lines.append("nodes, in dependency order:")
+    except ValueError as cycle:  # the API answered a graph that cannot run: show it as it is
+        ordered = list(agent.nodes)
+        lines.append(f"nodes, in definition order ({cycle}):")
     width = max((len(node.name) for node in ordered), default=0)
     for number, node in enumerate(ordered, start=1):
         after = f"after {', '.join(node.dependencies)}" if node.dependencies else "first"

@@ -117,5 +117,8 @@ def is_http_url(value: object) -> bool:
     """An absolute http(s) URL with a host."""
     if not isinstance(value, str):
         return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+    except ValueError:  # "http://[::1": not a URL at all
+        return False

@@ -109,7 +109,7 @@ def read_inputs(args: argparse.Namespace) -> dict[str, Any]:
         try:
             text = sys.stdin.read() if args.inputs_file == "-" else Path(source).read_text("utf-8")
             variables = json.loads(text)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, RecursionError) as error:
             raise InvalidInputError(f"--inputs {source}: {error}") from error
         if not isinstance(variables, dict):
             raise InvalidInputError(f"--inputs {source}: expected a JSON object")

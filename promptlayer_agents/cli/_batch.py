@@ -120,6 +120,13 @@ class Item:
     unknown: str | None = None  # from the journal: sent before, answer never recorded
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of a JSONL file, split at "\n" only: str.splitlines() would also split at
+    U+2028, U+2029 or U+0085, which JSON text may hold as they are."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
 def read_items(path: Path) -> list[Item]:
     """Every non-blank line of the inputs file, numbered from 1."""
     from .. import InvalidInputError
@@ -131,7 +138,7 @@ def read_items(path: Path) -> list[Item]:
     except UnicodeDecodeError as error:
         raise InvalidInputError(f"--inputs {path}: not UTF-8 text ({error.reason})") from error
     items = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -154,7 +161,7 @@ def _whole_records(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     records = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in _lines(path.read_text(encoding="utf-8", errors="replace")):
         try:
             record = json.loads(line)
         except (ValueError, RecursionError):
@@ -433,6 +440,8 @@ def batch_command(args: argparse.Namespace) -> int:
 
     from .. import InvalidInputError
 
+    if args.out.resolve() in (args.inputs.resolve(), Ledger(args.out).journal.resolve()):
+        raise InvalidInputError(f"--out {args.out}: the results would overwrite the inputs")
     items = read_items(args.inputs)
     ledger = Ledger(args.out)
     try:

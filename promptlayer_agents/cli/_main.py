@@ -63,7 +63,8 @@ def _names_a_key(option: str) -> bool:
     """--api-key, its abbreviations (`--api`), and look-alikes argparse would echo back as
     unrecognized (`--apikey`, `--api_key`, `--key`)."""
     name = option.lower()
-    return name.startswith("--") and (name.startswith("--api") or "key" in name)
+    abbreviation = len(name) > 2 and API_KEY_OPTION.startswith(name)  # --a, --ap: ambiguous ones
+    return name.startswith("--") and (abbreviation or name.startswith("--api") or "key" in name)
 
 
 def given_keys(argv: Sequence[str]) -> list[str]:

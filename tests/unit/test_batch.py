@@ -87,7 +87,8 @@ def batch(tmp_path: Path, *lines: str, extra: tuple[str, ...] = ()) -> int:
 
 def results(tmp_path: Path) -> list[dict[str, Any]]:
     text = (tmp_path / "out.jsonl").read_text("utf-8")
-    return sorted((json.loads(line) for line in text.splitlines()), key=lambda r: r["line"])
+    records = (json.loads(line) for line in text.split("\n") if line)  # JSONL: "\n" ends a line
+    return sorted(records, key=lambda r: r["line"])
 
 
 def test_every_input_gets_one_result_line(
@@ -389,3 +390,30 @@ def test_a_torn_last_line_does_not_swallow_the_next_result(agency: Agency, tmp_p
 
     assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
     assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo"]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+def test_unicode_line_separators_in_text_never_make_an_input_run_again(
+    agency: Agency, tmp_path: Path, separator: str
+) -> None:
+    """Results hold text as written; read back split at other line breaks than "\\n", a finished
+    input's record was lost and the input started again on every rerun."""
+    raw = json.dumps({"name": f"Ada{separator}Lovelace"}, ensure_ascii=False)  # valid JSON
+
+    assert batch(tmp_path, raw, '{"name": "Grace"}') == 0
+    assert batch(tmp_path, raw, '{"name": "Grace"}') == 0
+
+    assert len(agency.runs) == 2
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+
+
+def test_results_that_would_overwrite_the_inputs_are_refused(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"name": "Ada"}\n', "utf-8")
+
+    code = main(["batch", "greeter", "--inputs", str(inputs), "--out", str(inputs)])
+
+    assert code == 2 and "would overwrite the inputs" in capsys.readouterr().err
+    assert inputs.read_text("utf-8") == '{"name": "Ada"}\n' and agency.runs == []

@@ -114,3 +114,10 @@ def test_a_bad_timeout_stops_the_command_before_anything_is_sent(
 
     assert stopped.value.code == 2
     assert "--timeout" in capsys.readouterr().err
+
+
+def test_an_ambiguous_abbreviation_of_api_key_is_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "bot", "--a=pl_secret_value"])
+
+    assert "pl_secret_value" not in capsys.readouterr().err

@@ -144,3 +144,23 @@ def test_graph_helpers_take_the_view_or_the_generated_model() -> None:
     assert dependency_order(model)[0] is model.nodes[1]
     assert describe(agent) == describe(model)
     assert 'edge: Question -> Answer when Question = "premium"' in describe(agent)
+
+
+def test_a_definition_whose_nodes_form_a_cycle_is_described_in_definition_order() -> None:
+    """`get` reads such a definition; `promptlayer-agents get` must print it, not crash."""
+    nodes = [
+        {**node, "dependencies": [other]}
+        for node, other in zip(FULL["nodes"], ["Answer", "Question"], strict=True)
+    ]
+    agent = AgentDefinition.from_model(
+        AgentVersion.from_dict({**FULL, "nodes": nodes, "edges": []})
+    )
+
+    lines = describe(agent)
+
+    assert any(
+        line.startswith("nodes, in definition order (nodes depend on each other") for line in lines
+    )
+    assert [line.split()[1] for line in lines if line.startswith("  ")] == [
+        n["name"] for n in nodes
+    ]
