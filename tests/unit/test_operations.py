@@ -17,8 +17,8 @@ from promptlayer_agents._operations import (
     results_call,
     run_call,
 )
+from promptlayer_agents._results import NodeMap, NodeState
 from promptlayer_agents_api.models import (
-    ExecutionNodeMap,
     InputVariables,
     NoOutputNodeError,
     RunAgentRequest,
@@ -65,9 +65,12 @@ def test_parse_run_reads_201_and_202() -> None:
 
 def test_parse_results_per_status() -> None:
     node_map = {"A": node("SUCCESS", 1, output=True)}
-    assert isinstance(parse_results(reply(200, node_map), all_outputs=True), ExecutionNodeMap)
+    states = {"A": NodeState("A", "SUCCESS", 1, None, None, True)}
+    for status in (200, 202):
+        parsed = parse_results(reply(status, node_map), all_outputs=True)
+        assert isinstance(parsed, NodeMap)
+        assert parsed == states
     assert parse_results(reply(200, "plain"), all_outputs=False) == "plain"
-    assert isinstance(parse_results(reply(202, node_map), all_outputs=True), ExecutionNodeMap)
     no_output = parse_results(
         reply(400, {"message": "No output node", "output": node_map}), all_outputs=False
     )
