@@ -10,7 +10,10 @@ import pytest
 
 from promptlayer_agents import NotFoundError, ResponseValidationError
 from promptlayer_agents._operations import (
+    _NODE,
+    _fields_problem,
     agent_call,
+    agent_problem,
     parse_agent,
     parse_results,
     parse_run,
@@ -89,3 +92,31 @@ def test_parse_agent_reads_a_definition_and_refuses_the_summary_form() -> None:
 def test_an_undocumented_success_status_is_a_validation_error() -> None:
     with pytest.raises(ResponseValidationError, match="unexpected status"):
         parse_run(httpx.Response(204))
+
+
+GOOD_NODE = {
+    "id": "n-1",
+    "name": "answer",
+    "node_type": "VARIABLE",
+    "is_output_node": True,
+    "configuration": {"value": 1},
+    "dependencies": ["question"],
+    "workflow_version_id": 7,
+}
+ANY_JSON: list[object] = [None, True, 0, 1.5, "x", [], ["a"], [1], {}, {"a": "b"}]
+
+
+def test_every_node_is_judged_as_the_field_table_says() -> None:
+    """`agent_problem` checks nodes with a fast path; whatever a node's fields hold, it must
+    accept, or name the problem, exactly as the table of node fields does."""
+    variants: list[object] = [GOOD_NODE, "not an object", None]
+    for name in _NODE:
+        variants.append({k: v for k, v in GOOD_NODE.items() if k != name})
+        variants += [{**GOOD_NODE, name: value} for value in ANY_JSON]
+    for variant in variants:
+        body = {**AGENT, "nodes": [GOOD_NODE, variant]}
+        assert agent_problem(body) == _fields_problem(variant, _NODE, "nodes[1]"), variant
+    assert agent_problem({**AGENT, "nodes": [GOOD_NODE]}) is None
+    assert agent_problem({**AGENT, "nodes": [{**GOOD_NODE, "name": 3}]}) == (
+        "nodes[0].name is a number, not a string"
+    )
