@@ -1,7 +1,9 @@
 """`ExecutionResult`: what an execution has produced so far, in every form the API answers.
 
-The generated client parses the JSON; this module only reads the parsed models and states the
-rules: when a result is final, what its overall status is, which value is the main output.
+The generated client parses the JSON, except a results answer's node map, which is read here
+straight into node states (`nodes_from_json`: a large map is read on every poll); this module
+states the rules: when a result is final, what its overall status is, which value is the main
+output.
 """
 
 from __future__ import annotations
