@@ -10,15 +10,18 @@ import pytest
 
 from promptlayer_agents import NotFoundError, ResponseValidationError
 from promptlayer_agents._operations import (
+    _NODE,
+    _fields_problem,
     agent_call,
+    agent_problem,
     parse_agent,
     parse_results,
     parse_run,
     results_call,
     run_call,
 )
+from promptlayer_agents._results import NodeMap, NodeState
 from promptlayer_agents_api.models import (
-    ExecutionNodeMap,
     InputVariables,
     NoOutputNodeError,
     RunAgentRequest,
@@ -65,15 +68,37 @@ def test_parse_run_reads_201_and_202() -> None:
 
 def test_parse_results_per_status() -> None:
     node_map = {"A": node("SUCCESS", 1, output=True)}
-    assert isinstance(parse_results(reply(200, node_map), all_outputs=True), ExecutionNodeMap)
+    states = {"A": NodeState("A", "SUCCESS", 1, None, None, True)}
+    for status in (200, 202):
+        parsed = parse_results(reply(status, node_map), all_outputs=True)
+        assert isinstance(parsed, NodeMap)
+        assert parsed == states
     assert parse_results(reply(200, "plain"), all_outputs=False) == "plain"
-    assert isinstance(parse_results(reply(202, node_map), all_outputs=True), ExecutionNodeMap)
     no_output = parse_results(
         reply(400, {"message": "No output node", "output": node_map}), all_outputs=False
     )
     assert isinstance(no_output, NoOutputNodeError)
     with pytest.raises(NotFoundError):
         parse_results(reply(404, {"message": "gone"}), all_outputs=False)
+
+
+def test_a_node_state_read_from_json_is_the_same_as_one_built_by_its_constructor() -> None:
+    """The node map is read into NodeState with every field set at once (for speed); each must
+    be indistinguishable from the dataclass's own constructor: equal, same hash and repr, every
+    field, frozen. FAILURE reads as FAILED; an absent field as None/False."""
+    body = {"A": node("FAILURE", None, error="boom"), "B": {}}
+    parsed = parse_results(reply(200, body), all_outputs=True)
+    built = {
+        "A": NodeState("A", "FAILED", None, "boom", "boom", False),
+        "B": NodeState("B", None, None, None, None, False),
+    }
+
+    assert parsed == built
+    for name, state in parsed.items():
+        assert hash(state) == hash(built[name]) and repr(state) == repr(built[name])
+        assert vars(state) == vars(built[name])
+        with pytest.raises(AttributeError):
+            state.status = "SUCCESS"
 
 
 def test_parse_agent_reads_a_definition_and_refuses_the_summary_form() -> None:
@@ -86,3 +111,31 @@ def test_parse_agent_reads_a_definition_and_refuses_the_summary_form() -> None:
 def test_an_undocumented_success_status_is_a_validation_error() -> None:
     with pytest.raises(ResponseValidationError, match="unexpected status"):
         parse_run(httpx.Response(204))
+
+
+GOOD_NODE = {
+    "id": "n-1",
+    "name": "answer",
+    "node_type": "VARIABLE",
+    "is_output_node": True,
+    "configuration": {"value": 1},
+    "dependencies": ["question"],
+    "workflow_version_id": 7,
+}
+ANY_JSON: list[object] = [None, True, 0, 1.5, "x", [], ["a"], [1], {}, {"a": "b"}]
+
+
+def test_every_node_is_judged_as_the_field_table_says() -> None:
+    """`agent_problem` checks nodes with a fast path; whatever a node's fields hold, it must
+    accept, or name the problem, exactly as the table of node fields does."""
+    variants: list[object] = [GOOD_NODE, "not an object", None]
+    for name in _NODE:
+        variants.append({k: v for k, v in GOOD_NODE.items() if k != name})
+        variants += [{**GOOD_NODE, name: value} for value in ANY_JSON]
+    for variant in variants:
+        body = {**AGENT, "nodes": [GOOD_NODE, variant]}
+        assert agent_problem(body) == _fields_problem(variant, _NODE, "nodes[1]"), variant
+    assert agent_problem({**AGENT, "nodes": [GOOD_NODE]}) is None
+    assert agent_problem({**AGENT, "nodes": [{**GOOD_NODE, "name": 3}]}) == (
+        "nodes[0].name is a number, not a string"
+    )

@@ -67,8 +67,6 @@ class AgentEdge:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.edge_conditional import EdgeConditional  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -113,3 +111,8 @@ class AgentEdge:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.edge_conditional import EdgeConditional  # noqa: E402

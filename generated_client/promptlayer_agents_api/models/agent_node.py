@@ -72,8 +72,6 @@ class AgentNode:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.node_configuration import NodeConfiguration  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -117,3 +115,8 @@ class AgentNode:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.node_configuration import NodeConfiguration  # noqa: E402

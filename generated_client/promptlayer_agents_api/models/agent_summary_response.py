@@ -44,8 +44,6 @@ class AgentSummaryResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.agent_summary import AgentSummary  # noqa: PLC0415
-
         d = dict(src_dict)
         success = d.pop("success")
 
@@ -74,3 +72,8 @@ class AgentSummaryResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.agent_summary import AgentSummary  # noqa: E402

@@ -51,10 +51,6 @@ class AgentVersion:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.required_input_variables import (
-            RequiredInputVariables,  # noqa: PLC0415
-        )
-
         success = self.success
 
         workflow_id = self.workflow_id
@@ -125,12 +121,6 @@ class AgentVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.agent_edge import AgentEdge  # noqa: PLC0415
-        from ..models.agent_node import AgentNode  # noqa: PLC0415
-        from ..models.required_input_variables import (
-            RequiredInputVariables,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         success = d.pop("success")
 
@@ -229,3 +219,10 @@ class AgentVersion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.agent_edge import AgentEdge  # noqa: E402
+from ..models.agent_node import AgentNode  # noqa: E402
+from ..models.required_input_variables import RequiredInputVariables  # noqa: E402

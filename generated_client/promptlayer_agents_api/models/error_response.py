@@ -70,8 +70,6 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_issue import ValidationIssue  # noqa: PLC0415
-
         d = dict(src_dict)
         success = d.pop("success", UNSET)
 
@@ -126,3 +124,8 @@ class ErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.validation_issue import ValidationIssue  # noqa: E402

@@ -44,8 +44,6 @@ class ExecutionCallback:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.execution_node_map import ExecutionNodeMap  # noqa: PLC0415
-
         d = dict(src_dict)
         workflow_version_execution_id = d.pop("workflow_version_execution_id")
 
@@ -74,3 +72,8 @@ class ExecutionCallback:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.execution_node_map import ExecutionNodeMap  # noqa: E402

@@ -31,8 +31,6 @@ class ExecutionNodeMap:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.node_result import NodeResult  # noqa: PLC0415
-
         d = dict(src_dict)
         execution_node_map = cls()
 
@@ -60,3 +58,8 @@ class ExecutionNodeMap:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.node_result import NodeResult  # noqa: E402

@@ -78,9 +78,6 @@ class NoOutputNodeError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.execution_node_map import ExecutionNodeMap  # noqa: PLC0415
-        from ..models.validation_issue import ValidationIssue  # noqa: PLC0415
-
         d = dict(src_dict)
         success = d.pop("success", UNSET)
 
@@ -143,3 +140,9 @@ class NoOutputNodeError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.execution_node_map import ExecutionNodeMap  # noqa: E402
+from ..models.validation_issue import ValidationIssue  # noqa: E402

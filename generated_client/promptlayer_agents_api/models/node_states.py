@@ -41,8 +41,6 @@ class NodeStates:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.execution_node_map import ExecutionNodeMap  # noqa: PLC0415
-
         d = dict(src_dict)
         _output = d.pop("output", UNSET)
         output: ExecutionNodeMap | Unset
@@ -73,3 +71,8 @@ class NodeStates:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.execution_node_map import ExecutionNodeMap  # noqa: E402

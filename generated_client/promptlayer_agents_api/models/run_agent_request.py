@@ -46,8 +46,6 @@ class RunAgentRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.run_metadata import RunMetadata  # noqa: PLC0415
-
         workflow_label_name: None | str | Unset
         if isinstance(self.workflow_label_name, Unset):
             workflow_label_name = UNSET
@@ -100,9 +98,6 @@ class RunAgentRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.input_variables import InputVariables  # noqa: PLC0415
-        from ..models.run_metadata import RunMetadata  # noqa: PLC0415
-
         d = dict(src_dict)
 
         def _parse_workflow_label_name(data: object) -> None | str | Unset:
@@ -189,3 +184,9 @@ class RunAgentRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported here, once, rather than in each call (see the template's comment); after the class, so
+# that models which refer to each other can import each other.
+from ..models.input_variables import InputVariables  # noqa: E402
+from ..models.run_metadata import RunMetadata  # noqa: E402
