@@ -76,9 +76,6 @@ def _present(value: str | None | Unset) -> str | None:
     return None if isinstance(value, Unset) else value
 
 
-_new = object.__new__
-
-
 class NodeMap(dict[str, NodeState]):
     """A results body that is the node map, read straight from its JSON into node states, in the
     API's order. A type of its own, so that a main output that happens to be an object is never
@@ -91,20 +88,15 @@ def nodes_from_json(node_map: Mapping[str, Mapping[str, Any]]) -> NodeMap:
     generated model: building the model and then copying it cost most of a large map's parse."""
     nodes = NodeMap()
     for name, node in node_map.items():
-        get = node.get
-        # Every field set at once, rather than through the frozen dataclass's __init__, which sets
-        # each with object.__setattr__: this loop runs once per node on every poll, and that
-        # __init__ was half of it. Equality with NodeState(...) is pinned by the unit tests.
-        state = _new(NodeState)
-        state.__dict__.update(
-            name=name,
-            status=node_status(get("status")),
-            value=get("value"),
-            error_message=get("error_message"),
-            raw_error_message=get("raw_error_message"),
-            is_output_node=get("is_output_node") is True,
+        get = node.get  # positional arguments and a bound `get`: this loop runs once per node
+        nodes[name] = NodeState(
+            name,
+            node_status(get("status")),
+            get("value"),
+            get("error_message"),
+            get("raw_error_message"),
+            get("is_output_node") is True,
         )
-        nodes[name] = state
     return nodes
 
 

@@ -89,12 +89,7 @@ class NodeDefinition:
     def from_model(cls, model: AgentNode) -> NodeDefinition:
         """A view of the generated model."""
         version_id = model.workflow_version_id
-        # Every field set at once, rather than through the frozen dataclass's __init__, which sets
-        # each with object.__setattr__: this runs once per node of a definition on every `get`,
-        # and that __init__ was two thirds of it. Equality with NodeDefinition(...) is pinned by
-        # the unit tests.
-        view = object.__new__(cls)
-        view.__dict__.update(
+        return cls(
             id=model.id,
             name=model.name,
             node_type=model.node_type,
@@ -104,7 +99,6 @@ class NodeDefinition:
             workflow_version_id=version_id if isinstance(version_id, int) else None,
             model=model,
         )
-        return view
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from promptlayer_agents import AgentDefinition, EdgeCondition, NodeDefinition
+from promptlayer_agents import AgentDefinition, EdgeCondition
 from promptlayer_agents.definitions import dependency_order, describe, upstream
 from promptlayer_agents_api.models import AgentVersion, EdgeConditional
 
@@ -115,27 +115,6 @@ def test_the_generated_model_and_the_api_json_stay_reachable() -> None:
 
     assert agent.model is model and agent.nodes[0].model is model.nodes[0]
     assert agent.to_dict() == FULL
-
-
-def test_a_node_view_is_the_same_as_one_built_by_its_constructor() -> None:
-    """`from_model` sets a node view's fields at once (for speed); it must be indistinguishable
-    from the dataclass's own constructor: equal, same repr, every field, frozen."""
-    node = AgentDefinition.from_model(AgentVersion.from_dict(FULL)).nodes[0]
-    built = NodeDefinition(
-        id="n2",
-        name="Answer",
-        node_type="PROMPT_TEMPLATE",
-        is_output_node=True,
-        configuration=node.configuration,
-        dependencies=["Question"],
-        workflow_version_id=70,
-        model=node.model,
-    )
-
-    assert node == built and repr(node) == repr(built)
-    assert vars(node) == vars(built)
-    with pytest.raises(AttributeError):
-        node.name = "changed"  # type: ignore[misc]
 
 
 def test_a_condition_missing_every_field_reads_as_none() -> None:

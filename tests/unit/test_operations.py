@@ -82,25 +82,6 @@ def test_parse_results_per_status() -> None:
         parse_results(reply(404, {"message": "gone"}), all_outputs=False)
 
 
-def test_a_node_state_read_from_json_is_the_same_as_one_built_by_its_constructor() -> None:
-    """The node map is read into NodeState with every field set at once (for speed); each must
-    be indistinguishable from the dataclass's own constructor: equal, same hash and repr, every
-    field, frozen. FAILURE reads as FAILED; an absent field as None/False."""
-    body = {"A": node("FAILURE", None, error="boom"), "B": {}}
-    parsed = parse_results(reply(200, body), all_outputs=True)
-    built = {
-        "A": NodeState("A", "FAILED", None, "boom", "boom", False),
-        "B": NodeState("B", None, None, None, None, False),
-    }
-
-    assert parsed == built
-    for name, state in parsed.items():
-        assert hash(state) == hash(built[name]) and repr(state) == repr(built[name])
-        assert vars(state) == vars(built[name])
-        with pytest.raises(AttributeError):
-            state.status = "SUCCESS"
-
-
 def test_parse_agent_reads_a_definition_and_refuses_the_summary_form() -> None:
     assert parse_agent(reply(200, AGENT)).workflow_name == "bot"
     summary = {"success": True, "workflow": {"id": 1, "name": "bot"}}
