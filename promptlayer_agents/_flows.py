@@ -10,7 +10,9 @@ an awaiting client. Requests are built and answers parsed by `_operations`.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -129,18 +131,36 @@ def _as_error(outcome: Outcome, secret: str) -> PromptLayerError:
 
 
 def _redact(outcome: Outcome, secret: str) -> Outcome:
-    """The outcome with the API key replaced wherever a server echoed it (body or headers), so
-    that no result, error or log line can carry it."""
+    """The outcome with the API key replaced wherever a server echoed it (body, headers, JSON
+    escapes such as `\\u0070l_...`, an unreadable answer's reason), so that no result, error or
+    log line can carry it."""
+    if isinstance(outcome, Unreadable):
+        return Unreadable(outcome.status_code, _masked(outcome.reason, secret))
     if not isinstance(outcome, httpx.Response):
         return outcome
-    body, headers = outcome.content, outcome.headers.multi_items()
-    if secret.encode() not in body and not any(secret in value for _, value in headers):
+    key = secret.encode()
+    body = _unescaped_echo(outcome.content, secret).replace(key, b"***")
+    headers = [(name, value.replace(key, b"***")) for name, value in outcome.headers.raw]
+    if body == outcome.content and headers == outcome.headers.raw:
         return outcome
-    return httpx.Response(
-        outcome.status_code,
-        headers=[(name, value.replace(secret, "***")) for name, value in headers],
-        content=body.replace(secret.encode(), b"***"),
-    )
+    return httpx.Response(outcome.status_code, headers=headers, content=body)
+
+
+def _masked(text: str, secret: str) -> str:
+    """`text` with the key masked, whatever its case (a header value may come back lowered)."""
+    return re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
+
+
+def _unescaped_echo(body: bytes, secret: str) -> bytes:
+    """A JSON body that holds the key only in escaped form, written out plainly (so the key can
+    be masked); any other body as it is."""
+    if b"\\u" not in body or secret.encode() in body:
+        return body
+    try:
+        text = json.dumps(json.loads(body), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return body
+    return text.encode() if secret in text else body
 
 
 def _describe(outcome: Outcome) -> str:

@@ -100,3 +100,33 @@ def test_a_url_too_long_for_httpx_is_a_typed_error(harness: Make) -> None:
 
     with pytest.raises(pa.APIConnectionError):
         h.get("a" * 100)
+
+
+def _keyless(error: BaseException) -> None:
+    for shown in (str(error), repr(error), repr(vars(error))):
+        assert API_KEY not in shown and API_KEY.lower() not in shown
+
+
+def test_a_key_echoed_in_json_escapes_is_masked(harness: Make) -> None:
+    escaped = "".join(f"\\u{ord(char):04x}" for char in API_KEY)
+    body = ('{"message": "bad key ' + escaped + '"}').encode()
+    h = harness(httpx.Response(401, headers={"Content-Type": "application/json"}, content=body))
+
+    with pytest.raises(pa.AuthenticationError) as caught:
+        h.get("bot")
+
+    _keyless(caught.value)
+    assert caught.value.message == "bad key ***"
+
+
+def test_a_key_echoed_in_an_unreadable_answer_is_masked_whatever_its_case() -> None:
+    """httpx reports an unknown Content-Encoding lowered: the echo must still be masked."""
+    from promptlayer_agents._flows import _redact
+    from promptlayer_agents._http import Unreadable
+
+    reason = f"unsupported Content-Encoding '{API_KEY.lower()}'"
+
+    redacted = _redact(Unreadable(200, reason), API_KEY)
+
+    assert isinstance(redacted, Unreadable)
+    assert redacted.reason == "unsupported Content-Encoding '***'"
