@@ -116,7 +116,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def _sandbox(args: argparse.Namespace) -> int:
     try:
         from ..sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
-        from ..sandbox._app import DEFAULT_MAX_BODY_BYTES
+        from ..sandbox._limits import DEFAULT_MAX_BODY_BYTES
         from ..sandbox._server import (
             DEFAULT_MAX_CONNECTIONS,
             DEFAULT_MAX_HEADER_BYTES,

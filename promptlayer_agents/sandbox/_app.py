@@ -1,8 +1,7 @@
 """The sandbox's HTTP API: the three operations of openapi.yaml, with their status codes and bodies.
 
-Agent names are read from the raw request path, one percent-encoded segment, so a name with `/`,
-`?` or `#` in it reaches its agent just as with PromptLayer. Fault injection (`_faults`), request
-checks (`_checks`) and callback delivery (`_callbacks`) live in their own modules.
+Agent names in paths (`_paths`), fault injection (`_faults`), request checks (`_checks`), the body
+size limit (`_limits`) and callback delivery (`_callbacks`) live in their own modules.
 
 Every error it answers is JSON in the API's shape: a body over the size limit gets 413 before more
 of it is read, and an exception in a handler 500 (the server log has the traceback).
@@ -17,28 +16,26 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 from starlette.applications import Starlette
-from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptlayer_agents_api.models import AgentVersion
 
 from . import _checks, _faults
 from ._callbacks import REMOTE_CALLBACK_WARNING, Callbacks, is_loopback
 from ._catalog import Catalog, input_names, load_catalog
-from ._engine import Executions
+from ._engine import Executions, narrowed
 from ._errors import error_response, invalid
 from ._faults import Faults
+from ._limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from ._paths import agent_segment
 
 DEFAULT_API_KEY = "pl_sandbox"
-DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024  # 10 MiB: far above any realistic run body
 logger = logging.getLogger(__name__)
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -56,20 +53,6 @@ class SandboxState:
     random: random.Random = field(default_factory=random.Random)
     callbacks: Callbacks = field(default_factory=Callbacks)
 
-
-class _Anything(Convertor[str]):
-    """A path remainder that may hold any character, newlines too (`path` stops at them)."""
-
-    regex = r"[\s\S]*"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("anything", _Anything())
 
 Handler = Callable[[Request, SandboxState], Awaitable[Response]]
 
@@ -96,20 +79,9 @@ async def _serve(request: Request, name: str, handler: Handler) -> Response:
     return _faults.maybe_dropped(state.faults, state.random, response)
 
 
-def _agent_segment(request: Request) -> tuple[str, str] | None:
-    """(agent name, "run" or "") from the raw path /workflows/<segment>[/run]."""
-    raw = request.scope.get("raw_path") or request.url.path.encode()
-    parts = raw.split(b"?", 1)[0].decode("latin-1").split("/")
-    if len(parts) == 3 and parts[1] == "workflows" and parts[2]:
-        return unquote(parts[2]), ""
-    if len(parts) == 4 and parts[1] == "workflows" and parts[2] and parts[3] == "run":
-        return unquote(parts[2]), "run"
-    return None
-
-
 async def _workflows(request: Request) -> Response:
     """POST /workflows/<name>/run and GET /workflows/<name>, each allowing only its method."""
-    target = _agent_segment(request)
+    target = agent_segment(request)
     if target is None:
         return error_response(404, "Not found")
     name, rest = target
@@ -212,61 +184,13 @@ async def _results(request: Request, state: SandboxState) -> Response:
     everything = everything or execution.failed_without_output
     body = execution.node_map() if everything else execution.main_output
     if everything:
-        body = _only_node(
+        body = narrowed(
             body,
             execution.version,
             params.get("workflow_node_id"),
             params.get("workflow_node_name"),
         )
     return JSONResponse(body, status_code=200 if execution.done else 202)
-
-
-def _too_large(limit: int) -> str:
-    return f"Request body too large (the limit is {limit} bytes)"
-
-
-class BodyLimit:
-    """Refuses a request body over `limit` bytes with 413: at once when Content-Length says so,
-    else as soon as the bytes read pass it, so a huge body is never held in memory."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await error_response(413, _too_large(self.limit))(scope, receive, send)
-            return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:  # the handler reading the body gets the 413
-                raise HTTPException(413, _too_large(self.limit))
-            return message
-
-        await self.app(scope, counted, send)
-
-
-def _only_node(
-    node_map: dict[str, Any], version: AgentVersion, node_id: str | None, node_name: str | None
-) -> dict[str, Any]:
-    """The node map narrowed to the node a `workflow_node_id` / `workflow_node_name` filter names
-    (both must match when both are given; no node matches an unknown one). The main output is
-    not filtered."""
-    if node_id is None and node_name is None:
-        return node_map
-    keep = {
-        node.name
-        for node in version.nodes
-        if node_id in (None, node.id) and node_name in (None, node.name)
-    }
-    return {name: value for name, value in node_map.items() if name in keep}
 
 
 def create_app(

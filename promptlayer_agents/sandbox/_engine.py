@@ -424,3 +424,19 @@ class Executions:
         self._on_done.clear()
         self.scripts = {}
         self.polls_per_node = None
+
+
+def narrowed(
+    node_map: dict[str, Any], version: AgentVersion, node_id: str | None, node_name: str | None
+) -> dict[str, Any]:
+    """The node map narrowed to the node a `workflow_node_id` / `workflow_node_name` filter names
+    (both must match when both are given; no node matches an unknown one). The main output is
+    not filtered."""
+    if node_id is None and node_name is None:
+        return node_map
+    keep = {
+        node.name
+        for node in version.nodes
+        if node_id in (None, node.id) and node_name in (None, node.name)
+    }
+    return {name: value for name, value in node_map.items() if name in keep}

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from promptlayer_agents.sandbox import Sandbox
-from promptlayer_agents.sandbox._app import DEFAULT_MAX_BODY_BYTES
+from promptlayer_agents.sandbox._limits import DEFAULT_MAX_BODY_BYTES
 
 RUN = "/workflows/greeter/run"
 RESULTS = "/workflow-version-execution-results"
