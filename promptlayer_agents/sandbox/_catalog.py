@@ -180,12 +180,25 @@ def _version(
         "nodes": [_node(name, number, version_id, node) for node in raw.get("nodes", [])],
         "edges": [_edge(name, number, edge) for edge in raw.get("edges", [])],
     }
+    problem = json_problem(data)
+    if problem:
+        raise CatalogError(f"{where}: Get Agent could not answer it: {problem}")
     try:
         version = AgentVersion.from_dict(data)
     except (KeyError, TypeError, ValueError) as error:
         raise CatalogError(f"{where}: not a Get Agent version: {error!r}") from error
     _check_graph(version, f"{where} ({name} v{number})")
     return version
+
+
+def json_problem(value: Any) -> str | None:
+    """Why `value` cannot be sent as JSON (NaN or infinity, a lone surrogate, a set, nesting too
+    deep), or None: what the sandbox serves must be answerable, or every later answer is a 500."""
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as error:  # UnicodeEncodeError is a ValueError
+        return f"a value JSON cannot carry ({type(error).__name__}: {error})"
+    return None
 
 
 def _node(agent: str, number: int, version_id: int, node: Any) -> Any:

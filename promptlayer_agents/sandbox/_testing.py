@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 import random
 from collections.abc import Mapping
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from promptlayer_agents_api.models import AgentVersion
 
 from ..definitions import AgentDefinition
-from ._catalog import CatalogError, load_catalog
+from ._catalog import CatalogError, json_problem, load_catalog
 from ._engine import Run
 from ._faults import Faults
 from ._nodes import Script
@@ -99,8 +100,15 @@ class PromptLayerSandbox:
             raise ValueError("script: give a value, an error or a duration")
         if error is not None and not isinstance(error, str):
             raise ValueError("script: error is the node's error message, a string")
-        if duration is not None and (isinstance(duration, bool) or not duration >= 0):
-            raise ValueError("script: duration is a number of seconds >= 0")
+        if duration is not None and (
+            isinstance(duration, bool)
+            or not isinstance(duration, int | float)
+            or not 0 <= duration < math.inf
+        ):
+            raise ValueError("script: duration is a number of seconds >= 0, and finite")
+        problem = None if callable(value) or value is NOT_GIVEN else json_problem(value)
+        if problem:
+            raise ValueError(f"script: the value must be JSON the API can answer: {problem}")
         scripted = Script(
             value=None if value is NOT_GIVEN else value,
             has_value=value is not NOT_GIVEN,
