@@ -543,3 +543,18 @@ def test_on_a_terminal_a_rerun_starts_from_what_was_done(
     assert drawn[0].startswith("[########----------------] 1/3: 1 succeeded, 0 failed, 0 errors")
     assert [part.split()[1] for part in drawn] == ["1/3:", "2/3:", "3/3:", "3/3:"]
     assert drawn[-1].startswith(f"[{'#' * 24}] 3/3: 2 succeeded, 1 failed, 0 errors, 0 unknown")
+
+
+def test_by_default_eight_runs_are_in_flight_at_once(agency: Agency, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    in_flight: list[int] = []  # at each run request: runs sent whose result is not written yet
+    agency.on_run = lambda: in_flight.append(
+        len(agency.runs) - (len(out.read_text("utf-8").splitlines()) if out.exists() else 0)
+    )
+    names = [f"n{i}" for i in range(12)]
+    agency.unfinished.update(names)  # each waits until its --timeout
+
+    batch(tmp_path, *[json.dumps({"name": name}) for name in names], extra=("--timeout", "30"))
+
+    assert max(in_flight) == 8
+    assert len(results(tmp_path)) == 12
