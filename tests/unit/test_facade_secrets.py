@@ -77,3 +77,13 @@ def test_a_key_that_cannot_be_a_header_is_refused_without_repeating_it(key: str)
         pa.Agents(api_key=key)
 
     assert API_KEY not in f"{caught.value} {caught.value!r}"
+
+
+def test_a_key_echoed_in_a_header_is_shown_as_stars(harness: Make) -> None:
+    h = harness(reply(404, {"message": "no such agent"}, {"x-request-id": f"req-{API_KEY}"}))
+
+    with pytest.raises(pa.NotFoundError) as caught:
+        h.get("bot")
+
+    assert str(caught.value) == "HTTP 404: no such agent [request id req-***]"
+    assert caught.value.request_id == "req-***"
