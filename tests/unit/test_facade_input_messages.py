@@ -61,3 +61,22 @@ def test_one_is_a_valid_id_and_version(harness: Make) -> None:
         "&return_all_outputs=false",
     ]
     assert h.api.bodies()[2]["workflow_version_number"] == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"node_id": ""}, "node_id must not be empty"),
+        ({"node_name": 3}, "node_name must be a string, not int"),
+    ],
+)
+def test_a_bad_node_choice_is_named_in_the_error(
+    harness: Make, options: dict[str, Any], message: str
+) -> None:
+    h = harness()
+
+    with pytest.raises(pa.InvalidInputError) as caught:
+        h.get_results(1, **options)
+
+    assert str(caught.value) == message
+    assert h.api.requests == []
