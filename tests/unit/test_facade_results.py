@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+import promptlayer_agents as pa
 from promptlayer_agents import (
     BadRequestError,
     ExecutionFailedError,
@@ -328,3 +329,21 @@ def test_a_callback_without_a_positive_integer_id_says_so(execution_id: object) 
 
     reason = ValueError(f"workflow_version_execution_id {execution_id!r} is not an id")
     assert str(caught.value) == f"not a PromptLayer callback body: {reason!r}"
+
+
+def test_a_callback_keeps_every_field_of_each_node_and_none_for_those_absent() -> None:
+    failed = {
+        "status": "FAILED",
+        "value": "partial",
+        "error_message": "boom",
+        "raw_error_message": "Traceback: boom",
+        "is_output_node": False,
+    }
+    body = {"workflow_version_execution_id": 9, "final_output": {"A": failed, "B": {}}}
+
+    result = parse_callback(body)
+
+    assert result.nodes == {
+        "A": pa.NodeState("A", "FAILED", "partial", "boom", "Traceback: boom", False),
+        "B": pa.NodeState("B", None, None, None, None, False),
+    }
