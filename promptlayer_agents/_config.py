@@ -124,7 +124,8 @@ def _base_url(url: str) -> str:
 
     try:
         parsed = httpx.URL(url)
-        valid = is_http_url(url) and bool(parsed.host) and 0 < (parsed.port or 80) < 65536
+        port = 80 if parsed.port is None else parsed.port  # port 0 is no port: not the default
+        valid = is_http_url(url) and bool(parsed.host) and 0 < port < 65536
     except (ValueError, httpx.InvalidURL):  # "http://[::1", a control character, a bad port
         valid = False
     if not valid:

@@ -321,11 +321,10 @@ def _failed(result: ExecutionResult) -> str:
 
 @dataclass
 class Tally:
-    """Inputs finished so far (skipped ones included), how many of them did not succeed, and
-    how many ended in each status (for the progress bar)."""
+    """Inputs finished so far (skipped ones included), and how many ended in each status (for
+    the progress bar)."""
 
     done: int = 0
-    bad: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
 
 
@@ -380,7 +379,6 @@ class Batch:
                 return
             self.ledger.record(record)
             self.tally.done += 1
-            self.tally.bad += record["status"] != "SUCCESS"
             self.tally.statuses[record["status"]] += 1
             self.progress.update(self.tally.done, self.tally.statuses)
 

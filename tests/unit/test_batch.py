@@ -229,6 +229,8 @@ def test_the_help_shows_each_option_as_the_readme_does(capsys: pytest.CaptureFix
         "--out RESULTS.jsonl one JSON result per input; rerunning skips the inputs already done",
         "--concurrency N runs in flight at once (default 8)",
         "--timeout S give up waiting for one run after S seconds (default 600)",
+        "--retry-unknown start again the inputs whose run may have started but whose answer was "
+        "lost (UNKNOWN): at least once instead of at most once",
     ]:
         assert shown in text
     assert "batch one run per line of a JSONL file, resumable" in overview
@@ -417,3 +419,142 @@ def test_results_that_would_overwrite_the_inputs_are_refused(
 
     assert code == 2 and "would overwrite the inputs" in capsys.readouterr().err
     assert inputs.read_text("utf-8") == '{"name": "Ada"}\n' and agency.runs == []
+
+
+def test_the_last_input_needs_no_line_end(agency: Agency, tmp_path: Path) -> None:
+    (tmp_path / "in.jsonl").write_text('{"name": "Ada"}\r\n{"name": "Bo"}', "utf-8")
+
+    assert batch(tmp_path) == 0
+
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Ada", "Bo"]
+
+
+def test_a_line_nested_too_deeply_is_an_error_and_the_next_line_still_runs(
+    agency: Agency, tmp_path: Path
+) -> None:
+    deep = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+    assert batch(tmp_path, deep, '{"name": "Bo"}') == 1
+
+    assert [(r["line"], r["inputs"], r["status"], r["error"]) for r in results(tmp_path)] == [
+        (1, None, "ERROR", "line 1 is nested too deeply"),
+        (2, {"name": "Bo"}, "SUCCESS", None),
+    ]
+
+
+def test_inputs_that_are_not_utf8_are_a_usage_error(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "in.jsonl").write_bytes(b'{"name": "Ad\xff"}\n')
+
+    assert batch(tmp_path) == 2
+
+    err = capsys.readouterr().err
+    assert f"--inputs {tmp_path / 'in.jsonl'}: not UTF-8 text (invalid start byte)" in err
+    assert agency.runs == []
+
+
+def test_results_that_cannot_be_written_are_a_usage_error_naming_why(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "in.jsonl").write_text('{"name": "Ada"}\n', "utf-8")
+    (tmp_path / "file").write_text("", "utf-8")
+    out = tmp_path / "file" / "out.jsonl"  # a folder that is a file
+
+    code = main(["batch", "greeter", "--inputs", str(tmp_path / "in.jsonl"), "--out", str(out)])
+
+    assert code == 2
+    assert f"--out {out}: File exists\n" in capsys.readouterr().err
+    assert agency.runs == []
+
+
+def test_undecodable_bytes_in_the_results_do_not_stop_a_rerun(
+    agency: Agency, tmp_path: Path
+) -> None:
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_bytes(json.dumps(ada).encode() + b"\n\xff\xfe garbage\n")
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
+
+    lines = (tmp_path / "out.jsonl").read_bytes().split(b"\n")
+    assert lines[1] == b"\xff\xfe garbage"  # left as it was
+    assert (json.loads(lines[2])["line"], json.loads(lines[2])["status"]) == (2, "SUCCESS")
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo"]
+
+
+def test_unknown_inputs_are_kept_and_named_until_retry_unknown_starts_them_again(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lost = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": None, "status": "UNKNOWN"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(lost) + "\n", "utf-8")
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 5
+
+    shown = capsys.readouterr()
+    assert shown.out.startswith("1 succeeded, 0 failed, 0 errors, 1 unknown; results in ")
+    assert shown.err == (
+        "skipping 1 inputs already done\n"
+        "1 inputs may have started (UNKNOWN) and were not started again; "
+        "rerun with --retry-unknown to start them again\n"
+    )
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo"]
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}', extra=("--retry-unknown",)) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+    assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo", "Ada"]
+    assert capsys.readouterr().err == "skipping 1 inputs already done\n"
+
+
+def test_an_input_sent_before_a_crash_without_an_answer_ends_unknown_saying_why(
+    agency: Agency, tmp_path: Path
+) -> None:
+    (tmp_path / "out.jsonl.pending").write_text('{"line": 1, "sending": true}\n', "utf-8")
+
+    assert batch(tmp_path, '{"name": "Ada"}') == 5
+
+    assert results(tmp_path) == [
+        {
+            "line": 1,
+            "inputs": {"name": "Ada"},
+            "execution_id": None,
+            "status": "UNKNOWN",
+            "output": None,
+            "error": "the run may have started, execution id unknown: the batch stopped after "
+            "sending its run and before recording the answer; rerun with --retry-unknown to "
+            "start it again",
+        }
+    ]
+    assert agency.runs == []
+
+
+def test_on_a_terminal_a_rerun_starts_from_what_was_done(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + "\n", "utf-8")
+    monkeypatch.setattr("promptlayer_agents.cli._terminal.REFRESH", 0.0)  # draw every update
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    batch(tmp_path, '{"name": "Ada"}', '{"name": "fail"}', '{"name": "Bo"}')
+
+    drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part.startswith("[")]
+    assert drawn[0].startswith("[########----------------] 1/3: 1 succeeded, 0 failed, 0 errors")
+    assert [part.split()[1] for part in drawn] == ["1/3:", "2/3:", "3/3:", "3/3:"]
+    assert drawn[-1].startswith(f"[{'#' * 24}] 3/3: 2 succeeded, 1 failed, 0 errors, 0 unknown")
+
+
+def test_by_default_eight_runs_are_in_flight_at_once(agency: Agency, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    in_flight: list[int] = []  # at each run request: runs sent whose result is not written yet
+    agency.on_run = lambda: in_flight.append(
+        len(agency.runs) - (len(out.read_text("utf-8").splitlines()) if out.exists() else 0)
+    )
+    names = [f"n{i}" for i in range(12)]
+    agency.unfinished.update(names)  # each waits until its --timeout
+
+    batch(tmp_path, *[json.dumps({"name": name}) for name in names], extra=("--timeout", "30"))
+
+    assert max(in_flight) == 8
+    assert len(results(tmp_path)) == 12

@@ -179,3 +179,80 @@ def test_a_second_batch_on_the_same_results_stops_at_once(
     assert code == 2
     assert "another batch is writing these results" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_unknown_result_says_why_the_run_may_have_started(tmp_path: Path) -> None:
+    record, _, _ = _one(tmp_path, _verdict(pa.APITimeoutError("ReadTimeout: no answer"), True))
+
+    assert record["error"] == (
+        "the run may have started, execution id unknown: ReadTimeout: no answer; "
+        "rerun with --retry-unknown to start it again"
+    )
+
+
+class _Started(_Agents):
+    """Stands in for AsyncAgents: each run starts execution 42, whose wait ends as `outcome`
+    says (None: it never ends)."""
+
+    def __init__(self, journal: Path, outcome: pa.PromptLayerError | None) -> None:
+        super().__init__(journal, pa.PromptLayerError("unused"))
+        self.outcome = outcome
+
+    async def run(self, name: str, **options: Any) -> pa.RunStarted:
+        return pa.RunStarted(42, None, "ok", False)
+
+    async def wait(self, execution_id: int, **options: Any) -> pa.ExecutionResult:
+        if self.outcome is None:
+            await asyncio.Event().wait()
+        raise cast(pa.PromptLayerError, self.outcome)
+
+
+def test_a_failure_with_no_failed_node_is_recorded_as_failed(tmp_path: Path) -> None:
+    args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
+    ledger = Ledger(tmp_path / "out.jsonl")
+    item = Item(3, {"q": "x"})
+    agents = _Started(ledger.journal, pa.ExecutionFailedError(pa.ExecutionResult(42, True)))
+    with ledger:
+        record = asyncio.run(Batch(args, [item], ledger, total=1)._one(cast(Any, agents), item))
+
+    assert record is not None
+    assert (record["status"], record["execution_id"], record["error"]) == ("FAILED", 42, "failed")
+
+
+def test_a_stop_while_waiting_leaves_the_input_to_be_waited_for_on_a_rerun(tmp_path: Path) -> None:
+    args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
+    ledger = Ledger(tmp_path / "out.jsonl")
+    item = Item(3, {"q": "x"})
+
+    async def stopped_while_waiting(batch: Batch) -> dict[str, Any] | None:
+        asyncio.get_running_loop().call_soon(batch.stopping.set)
+        return await batch._one(cast(Any, _Started(ledger.journal, None)), item)
+
+    with ledger:
+        record = asyncio.run(stopped_while_waiting(Batch(args, [item], ledger, total=1)))
+
+    assert record is None
+    todo = ledger.resume([Item(3, {"q": "x"})], retry_unknown=False)
+    assert [(i.line, i.execution_id, i.unknown) for i in todo] == [(3, 42, None)]
+
+
+def test_each_journal_entry_is_on_disk_before_the_batch_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The at-most-once guarantee holds across a power cut only if the journal is fsynced."""
+    journal = tmp_path / "out.jsonl.pending"
+    synced: list[str] = []
+    monkeypatch.setattr("os.fsync", lambda fd: synced.append(journal.read_text("utf-8")))
+
+    _one(tmp_path, _verdict(_status(pa.RateLimitError, 429), False))
+    (tmp_path / "out.jsonl.pending").unlink()
+    args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
+    ledger, item = Ledger(tmp_path / "out.jsonl"), Item(4, {"q": "y"})
+    agents = _Started(ledger.journal, pa.PromptLayerError("wait failed"))
+    with ledger:
+        asyncio.run(Batch(args, [item], ledger, total=1)._one(cast(Any, agents), item))
+
+    sending, not_started = '{"line": 3, "sending": true}\n', '{"line": 3, "not_started": true}\n'
+    sending_4, started_4 = '{"line": 4, "sending": true}\n', '{"line": 4, "execution_id": 42}\n'
+    assert synced[:2] == [sending, sending + not_started]
+    assert synced[2:] == [sending_4, sending_4 + started_4]

@@ -85,3 +85,55 @@ def test_only_trailing_slashes_are_taken_off_the_base_url(
     made: list[Agents], base_url: str, kept: str
 ) -> None:
     assert agents(made, base_url=base_url).settings.base_url == kept
+
+
+@pytest.mark.parametrize("port", [1, 80, 65535])
+def test_every_tcp_port_is_accepted_in_the_base_url(made: list[Agents], port: int) -> None:
+    url = f"http://127.0.0.1:{port}"
+    assert agents(made, base_url=url).settings.base_url == url
+
+
+@pytest.mark.parametrize("port", [0, 65536, 99999])
+def test_a_port_no_server_can_listen_on_is_refused(port: int) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Agents(api_key="pl_x", base_url=f"http://127.0.0.1:{port}")
+
+    assert str(caught.value) == f"base_url must be an http(s) URL, not 'http://127.0.0.1:{port}'"
+
+
+def test_a_key_may_use_every_printable_ascii_character(made: list[Agents]) -> None:
+    key = "".join(chr(code) for code in range(ord("!"), ord("~") + 1))
+    assert agents(made, api_key=key).settings.api_key == key
+
+
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [("pl x", "position 3 of 4"), ("\x7fpl", "position 1 of 3"), ("plé", "position 3 of 3")],
+)
+def test_a_key_with_a_character_no_header_can_carry_names_its_position(
+    key: str, where: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Agents(api_key=key)
+
+    assert str(caught.value) == (
+        f"the API key has a character that is not allowed at {where}: "
+        "a key is printable ASCII with no spaces or control characters"
+    )
+
+
+def test_a_timeout_must_be_below_the_largest_one(made: list[Agents]) -> None:
+    assert agents(made, timeout=1e9 - 1).settings.timeout == 1e9 - 1
+    for timeout in (1e9, float("inf")):
+        with pytest.raises(ConfigurationError) as caught:
+            Agents(api_key="pl_x", timeout=timeout)
+        assert str(caught.value) == (
+            f"timeout must be a finite number of seconds below 1e+09, not {timeout!r}"
+        )
+
+
+def test_an_answer_limit_of_one_byte_is_accepted_and_zero_is_refused(made: list[Agents]) -> None:
+    assert agents(made, max_response_bytes=1).settings.max_response_bytes == 1
+    with pytest.raises(ConfigurationError) as caught:
+        Agents(api_key="pl_x", max_response_bytes=0)
+    assert str(caught.value) == "max_response_bytes must be an int > 0, not 0"

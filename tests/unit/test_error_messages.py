@@ -9,6 +9,7 @@ import pytest
 import promptlayer_agents as pa
 
 from ..fakes import Make, reply
+from ..helpers import API_KEY
 
 
 @pytest.mark.parametrize("status", [402, 405, 410, 418, 451])
@@ -118,4 +119,56 @@ def test_an_execution_failed_error_says_what_failed() -> None:
     assert str(pa.ExecutionFailedError(result)) == "execution 787 failed: Lookup: boom"
     assert str(pa.ExecutionFailedError(pa.ExecutionResult(788, True))) == (
         "execution 788 failed: no output"
+    )
+
+
+def test_an_execution_failed_error_names_the_execution_to_look_at() -> None:
+    failed = pa.NodeState("Lookup", "FAILED", None, "boom", "Traceback: boom", False)
+
+    error = pa.ExecutionFailedError(pa.ExecutionResult(787, True, None, {"Lookup": failed}))
+
+    assert error.execution_id == 787
+    assert error.failed_nodes == (failed,)
+
+
+@pytest.mark.parametrize(
+    ("length", "shown"),
+    [(500, "x" * 500), (501, "x" * 500 + "... (1 more characters)")],
+)
+def test_a_message_is_cut_only_past_500_characters(harness: Make, length: int, shown: str) -> None:
+    h = harness(reply(400, {"message": "x" * (length - len("HTTP 400: "))}), max_retries=0)
+
+    with pytest.raises(pa.BadRequestError) as caught:
+        h.get("bot")
+
+    assert str(caught.value) == shown.replace("x" * 10, "HTTP 400: ", 1)
+
+
+def test_a_problem_that_is_not_text_keeps_its_characters(harness: Make) -> None:
+    h = harness(reply(422, {"detail": [{"champ": "prénom", "niveau": "élevé"}]}))
+
+    with pytest.raises(pa.UnprocessableEntityError) as caught:
+        h.get("bot")
+
+    assert caught.value.message == '{"champ":"prénom","niveau":"élevé"}'
+
+
+def test_the_key_in_a_failure_text_is_shown_as_stars(harness: Make) -> None:
+    h = harness(httpx.ConnectError(f"refused for {API_KEY} at 127.0.0.1"), max_retries=0)
+
+    with pytest.raises(pa.APIConnectionError) as caught:
+        h.get("bot")
+
+    assert str(caught.value) == "ConnectError: refused for *** at 127.0.0.1"
+
+
+def test_an_answer_too_large_to_read_says_its_status_and_shows_no_excerpt(harness: Make) -> None:
+    h = harness(reply(200, {"A": "x" * 200}), max_response_bytes=100)
+
+    with pytest.raises(pa.ResponseValidationError) as caught:
+        h.get_results(1)
+
+    assert (caught.value.status_code, caught.value.excerpt) == (200, "")
+    assert str(caught.value) == (
+        "the answer is larger than max_response_bytes (100 bytes decoded) (HTTP 200): ''"
     )

@@ -3,6 +3,7 @@ and a WaitTimeoutError says what a caller needs to resume."""
 
 from __future__ import annotations
 
+import logging
 from email.utils import formatdate
 
 import httpx
@@ -161,3 +162,19 @@ def test_a_wait_timeout_after_requests_that_timed_out_says_so(
     assert isinstance(cause, pa.APITimeoutError)
     assert str(cause) == "ReadTimeout: The read operation timed out"
     assert clock.sleeps == []
+
+
+def test_a_retry_given_up_for_the_deadline_is_logged_with_its_pause(
+    harness: Make, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness(reply(503, {"message": "busy"}, {"Retry-After": "30"}))
+
+    with (
+        caplog.at_level(logging.INFO, logger="promptlayer_agents"),
+        pytest.raises(pa.WaitTimeoutError),
+    ):
+        h.wait(787, timeout=5.0)
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "not retrying /workflow-version-execution-results: a 30.00s pause ends past the deadline"
+    ]

@@ -61,3 +61,54 @@ def test_one_is_a_valid_id_and_version(harness: Make) -> None:
         "&return_all_outputs=false",
     ]
     assert h.api.bodies()[2]["workflow_version_number"] == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"node_id": ""}, "node_id must not be empty"),
+        ({"node_name": 3}, "node_name must be a string, not int"),
+    ],
+)
+def test_a_bad_node_choice_is_named_in_the_error(
+    harness: Make, options: dict[str, Any], message: str
+) -> None:
+    h = harness()
+
+    with pytest.raises(pa.InvalidInputError) as caught:
+        h.get_results(1, **options)
+
+    assert str(caught.value) == message
+    assert h.api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda h: h.run("bot", input_variables={"when": {1, 2}}),
+            "input_variables['when'] is not JSON-serialisable: a set "
+            "(use dicts, lists, strings, numbers, booleans and None)",
+        ),
+        (lambda h: h.run(2**63), "agent id is too large to be an agent's id"),
+        (lambda h: h.wait(787, on_progress=3), "on_progress must be callable, not int"),
+    ],
+)
+def test_an_argument_that_cannot_be_sent_is_named_with_what_it_is(
+    harness: Make, call: Callable[[Harness], object], message: str
+) -> None:
+    h = harness()
+
+    with pytest.raises(pa.InvalidInputError) as caught:
+        call(h)
+
+    assert str(caught.value) == message
+    assert h.api.requests == []
+
+
+def test_the_largest_agent_id_is_sent_as_it_is(harness: Make) -> None:
+    h = harness(started())
+
+    h.run(2**63 - 1)
+
+    assert h.api.requests[0].url.path == f"/workflows/{2**63 - 1}/run"

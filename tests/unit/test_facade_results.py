@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+import promptlayer_agents as pa
 from promptlayer_agents import (
     BadRequestError,
     ExecutionFailedError,
@@ -311,3 +312,38 @@ def test_a_bad_node_filter_is_refused_before_sending(
 
     with pytest.raises(InvalidInputError, match=option):
         h.get_results(787, **{option: value})
+
+
+def test_a_callback_of_execution_1_is_read() -> None:
+    body = {"workflow_version_execution_id": 1, "final_output": {"A": node("SUCCESS", "x")}}
+
+    assert parse_callback(body).execution_id == 1
+
+
+@pytest.mark.parametrize("execution_id", [0, -5, True, "787"])
+def test_a_callback_without_a_positive_integer_id_says_so(execution_id: object) -> None:
+    body = {"workflow_version_execution_id": execution_id, "final_output": {}}
+
+    with pytest.raises(InvalidInputError) as caught:
+        parse_callback(body)
+
+    reason = ValueError(f"workflow_version_execution_id {execution_id!r} is not an id")
+    assert str(caught.value) == f"not a PromptLayer callback body: {reason!r}"
+
+
+def test_a_callback_keeps_every_field_of_each_node_and_none_for_those_absent() -> None:
+    failed = {
+        "status": "FAILED",
+        "value": "partial",
+        "error_message": "boom",
+        "raw_error_message": "Traceback: boom",
+        "is_output_node": False,
+    }
+    body = {"workflow_version_execution_id": 9, "final_output": {"A": failed, "B": {}}}
+
+    result = parse_callback(body)
+
+    assert result.nodes == {
+        "A": pa.NodeState("A", "FAILED", "partial", "boom", "Traceback: boom", False),
+        "B": pa.NodeState("B", None, None, None, None, False),
+    }

@@ -151,3 +151,24 @@ def test_run_is_retried_when_it_certainly_did_not_start(
     assert run.execution_id == 788
     assert len(h.api.requests) == 2
     assert h.api.bodies()[0] == h.api.bodies()[1]
+
+
+@pytest.mark.parametrize(("retry_after", "retried"), [("10", True), ("10.5", False)])
+def test_a_single_call_waits_at_most_its_budget_for_a_retry(
+    harness: Make, clock: FakeClock, retry_after: str, retried: bool
+) -> None:
+    # One request of 1 s, one retry: the call's budget is 2 x 1 s + one backoff ceiling (8 s).
+    h = harness(
+        reply(503, headers={"Retry-After": retry_after}),
+        reply(200, AGENT),
+        timeout=1.0,
+        max_retries=1,
+    )
+
+    if retried:
+        h.get("bot")
+        assert clock.sleeps == [10.0]
+    else:
+        with pytest.raises(pa.InternalServerError):
+            h.get("bot")
+        assert clock.sleeps == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
 import pytest
 
 import promptlayer_agents as pa
@@ -86,3 +87,28 @@ def test_string_metadata_is_sent_as_given(harness: Make) -> None:
         {"user": "42", "": "empty key", "team": ""},
         {},
     ]
+
+
+def test_a_run_answer_too_large_to_read_may_have_started_and_says_its_status(
+    harness: Make,
+) -> None:
+    h = harness(reply(201, {"message": "x" * 200}), max_response_bytes=100)
+
+    with pytest.raises(pa.ResponseValidationError) as caught:
+        h.run("bot")
+
+    assert caught.value.status_code == 201 and caught.value.may_have_started is True
+    assert str(caught.value) == (
+        "the answer is larger than max_response_bytes (100 bytes decoded) (HTTP 201): ''"
+    )
+
+
+def test_a_run_with_no_answer_in_time_says_so(harness: Make) -> None:
+    h = harness(httpx.ReadTimeout("The read operation timed out"))
+
+    with pytest.raises(pa.APITimeoutError) as caught:
+        h.run("bot")
+
+    assert str(caught.value) == "ReadTimeout: The read operation timed out"
+    assert caught.value.may_have_started is True
+    assert len(h.api.requests) == 1  # a run that may have started is never sent again

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import httpx
 import pytest
 
 import promptlayer_agents as pa
@@ -77,3 +78,34 @@ def test_a_key_that_cannot_be_a_header_is_refused_without_repeating_it(key: str)
         pa.Agents(api_key=key)
 
     assert API_KEY not in f"{caught.value} {caught.value!r}"
+
+
+def test_a_key_echoed_in_a_header_is_shown_as_stars(harness: Make) -> None:
+    h = harness(reply(404, {"message": "no such agent"}, {"x-request-id": f"req-{API_KEY}"}))
+
+    with pytest.raises(pa.NotFoundError) as caught:
+        h.get("bot")
+
+    assert str(caught.value) == "HTTP 404: no such agent [request id req-***]"
+    assert caught.value.request_id == "req-***"
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        # the key in plain text: masked where it is, the rest of the body left as it came
+        (f'["{API_KEY}", "caf\\u00e9"]'.encode(), '["***", "caf\\u00e9"]'),
+        # the key only in JSON escapes: the body is written out plainly, its text kept as text
+        ('["\\u0070l_test_0123456789", "café"]'.encode(), '["***", "café"]'),
+    ],
+)
+def test_a_key_echoed_in_a_body_is_masked_and_the_rest_kept(
+    harness: Make, body: bytes, shown: str
+) -> None:
+    answer = httpx.Response(500, headers={"Content-Type": "application/json"}, content=body)
+    h = harness(answer, max_retries=0)
+
+    with pytest.raises(pa.InternalServerError) as caught:
+        h.get("bot")
+
+    assert caught.value.message == shown
