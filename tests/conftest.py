@@ -2,7 +2,8 @@
 
 Tests under `tests/unit` are marked `unit` (fast, no server, no subprocess), under
 `tests/integration` `integration` (real servers on 127.0.0.1, subprocesses), under `tests/docs`
-`docs` (the README's examples): `pytest -m unit` runs the fast ones alone. Every facade test runs on
+`docs` (the README's examples), under `tests/adversarial` `adversarial` (each promise under attack,
+one module per promise): `pytest -m unit` runs the fast ones alone. Every facade test runs on
 both the blocking and the asyncio client.
 """
 
@@ -18,7 +19,7 @@ from promptlayer_agents.sandbox import Sandbox
 
 from .fakes import Answer, FakeClock, Harness, ScriptedAPI
 
-FOLDERS = ("unit", "integration", "docs")
+FOLDERS = ("unit", "integration", "docs", "adversarial")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
