@@ -51,9 +51,8 @@ def poll_policy(poll_interval: object) -> PollPolicy:
         raise InvalidInputError(
             f"poll_interval must be seconds or a PollPolicy, not {poll_interval!r}"
         )
-    return PollPolicy(
-        initial=poll_interval, maximum=poll_interval, multiplier=1.0, jitter=0.0, stretch=0.0
-    )
+    seconds = poll_interval  # every pause this long, however long the wait
+    return PollPolicy(initial=seconds, maximum=seconds, multiplier=1.0, jitter=0.0, stretch=0.0)
 
 
 def poll_delay(

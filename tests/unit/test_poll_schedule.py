@@ -143,6 +143,18 @@ def test_a_poll_policy_without_stretch_keeps_its_maximum(harness: Make, clock: F
     assert max(clock.sleeps) == 3.0
 
 
+def test_the_stretch_begins_when_stretch_after_seconds_have_been_waited() -> None:
+    policy = pa.PollPolicy(
+        initial=1.0, maximum=1.0, multiplier=1.0, jitter=0.0, stretch=0.1, stretch_after=20.0
+    )
+
+    def pause(waited: float) -> float:
+        return poll_delay(policy, 30, waited=waited, retry_after=None, random=0.5)
+
+    assert [pause(19.99), pause(20.0), pause(50.0)] == [1.0, 2.0, 5.0]
+    assert pause(5.0) == 1.0  # before it, the pause is the plateau, however many polls
+
+
 @pytest.mark.parametrize(
     ("options", "match"),
     [
