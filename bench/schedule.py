@@ -127,9 +127,11 @@ def missed(ours: Figures, fixed: Figures) -> list[str]:
     return misses
 
 
-def curve(policy: PollPolicy, repeats: int) -> list[tuple[Figures, Figures]]:
-    """`policy` and the 1 s poller at every length of `CURVE`."""
-    return [(figures(policy, length, repeats), figures(FIXED, length, repeats)) for length in CURVE]
+def curve(
+    policy: PollPolicy, repeats: int, lengths: Sequence[float] = CURVE
+) -> list[tuple[Figures, Figures]]:
+    """`policy` and the 1 s poller at every length of `lengths`."""
+    return [(figures(policy, x, repeats), figures(FIXED, x, repeats)) for x in lengths]
 
 
 def candidates() -> list[PollPolicy]:
@@ -205,10 +207,11 @@ def run(sizes: Sizes) -> None:
         + [_row("1 s poller", score(FIXED, baseline, search))]
         + [_row("best searched", s) for s in best],
     )
-    previous = {f.length: f for f in (figures(PREVIOUS, x, sizes.schedule_repeats) for x in CURVE)}
+    lengths = sorted(CURVE + BETWEEN)
+    previous = {x: figures(PREVIOUS, x, sizes.schedule_repeats) for x in lengths}
     rows = [
         [
-            f"{ours.length:g} s",
+            f"{ours.length:g} s" + ("" if ours.length in CURVE else " (between)"),
             f"{ours.median:.2f} / {ours.p95:.2f}",
             f"{ours.requests:g}",
             f"{fixed.median:.2f} / {fixed.p95:.2f}",
@@ -217,7 +220,7 @@ def run(sizes: Sizes) -> None:
             f"{previous[ours.length].requests:g}",
             "; ".join(missed(ours, fixed)) or "met",
         ]
-        for ours, fixed in curve(PollPolicy(), sizes.schedule_repeats)
+        for ours, fixed in curve(PollPolicy(), sizes.schedule_repeats, lengths)
     ]
     table(
         f"5b. The default ({name(PollPolicy())}, jitter {PollPolicy().jitter:g}) by run length, "

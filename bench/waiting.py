@@ -91,8 +91,12 @@ async def _measure(sandbox: Sandbox, seconds: float, repetitions: int) -> list[l
         delays[name].append(returned - finished_at)
         requests[name].append(made)
 
-    for _ in range(repetitions):
-        await asyncio.gather(*(one(name, wait) for name, wait in waiters.items()))
+    # Runs of 10 s or more: every repetition at once (they are mostly idle), else one at a time.
+    rounds, together = (1, repetitions) if seconds >= 10 else (repetitions, 1)
+    for _ in range(rounds):
+        await asyncio.gather(
+            *(one(name, wait) for _ in range(together) for name, wait in waiters.items())
+        )
     await client.close()
     await before.close()
     await raw.aclose()
@@ -192,7 +196,7 @@ def run(sizes: Sizes) -> None:
     every = tuple(sorted(set(sizes.wait_lengths + lengths + (sizes.batch_length,))))
     with Sandbox(agents(every), log_level="critical") as sandbox:
         for seconds in sizes.wait_lengths:
-            repetitions = sizes.repetitions if seconds < 10 else max(1, sizes.repetitions // 2)
+            repetitions = sizes.repetitions if seconds < 10 else 2 * sizes.repetitions
             rows += asyncio.run(_measure(sandbox, seconds, repetitions))
         mixed = asyncio.run(_measure_mix(sandbox, lengths))
         batched = asyncio.run(_batch(sandbox, sizes))
