@@ -32,9 +32,10 @@ MAX_REQUEST_TIMEOUT: Final = 1e9
 MIN_REQUEST_TIMEOUT: Final = 1.0
 """Requests made while waiting get at least this long to answer, even right at the deadline."""
 
-# The schedule was picked from the simulated curve in bench/schedule.py (see bench/README.md): a
-# fast ramp sees sub-second runs within 0.15 s, polls every second or so up to a minute (as soon
-# as a 1 s poller, for a few more requests), then every 3 % of the time waited (few requests).
+# The schedule was picked by simulation in bench/schedule.py (see bench/README.md): a fast ramp
+# sees runs of up to half a second within about 0.1 s; then a poll a second up to a minute sees a
+# run end as soon as a 1 s poller, for 4 more requests; then pauses of 3 % of the time waited see
+# a long run within 3 % of its length, for few requests.
 POLL_INITIAL: Final = 0.1
 """The default poll schedule: first pause this many seconds, ..."""
 POLL_MULTIPLIER: Final = 1.5
