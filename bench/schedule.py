@@ -9,7 +9,7 @@ poll at or after L: its *delay* is that poll's time - L, and its *requests* are 
 until then. Each run length is sampled within +-5 % (so that the phase of the polls varies), the
 same lengths for every schedule, from a seeded generator: the figures are the same on every run.
 
-Figures, never pass/fail (tests/unit/test_poll_schedule.py holds the default to `TARGETS`); no
+Figures, never pass/fail (tests/unit/test_poll_schedule.py holds the default to `target`); no
 sockets, no sleeping.
 """
 
@@ -109,7 +109,7 @@ def target(length: float, fixed_requests: float) -> Target:
         return Target(median=0.15, p95=0.3, p95_fraction=None, requests=7)
     if length <= 60:
         return Target(median=0.6, p95=1.1, p95_fraction=None, requests=fixed_requests + 5)
-    fewer = fixed_requests / 4 if length >= 600 else fixed_requests - 1
+    fewer = fixed_requests / 4 if length >= 600 else fixed_requests - 1  # at least one fewer
     return Target(median=None, p95=1.1, p95_fraction=0.03, requests=fewer)
 
 
