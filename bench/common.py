@@ -30,34 +30,43 @@ class Sizes:
     fan_out: int
     fan_out_repetitions: int
     imports: int
-    schedule_samples: int
+    schedule_search: int
     schedule_repeats: int
+    batch_runs: int
+    batch_length: float
+    batch_concurrency: int
 
 
 SIZES = {
     "full": Sizes(
         repetitions=5,
         calls=200,
-        wait_lengths=(0.2, 2.0, 20.0),
+        wait_lengths=(0.2, 2.0, 10.0, 20.0, 60.0),
         wait_mix=30,
         wait_mix_longest=30.0,
         fan_out=10_000,
         fan_out_repetitions=1,
         imports=9,
-        schedule_samples=4000,
-        schedule_repeats=400,
+        schedule_search=200,
+        schedule_repeats=1000,
+        batch_runs=24,
+        batch_length=10.0,
+        batch_concurrency=8,
     ),
     "quick": Sizes(
         repetitions=3,
         calls=60,
-        wait_lengths=(0.2, 2.0, 20.0),
+        wait_lengths=(0.2, 2.0, 10.0, 20.0),
         wait_mix=30,
         wait_mix_longest=30.0,
         fan_out=1000,
         fan_out_repetitions=1,
         imports=5,
-        schedule_samples=2000,
-        schedule_repeats=200,
+        schedule_search=100,
+        schedule_repeats=400,
+        batch_runs=16,
+        batch_length=10.0,
+        batch_concurrency=8,
     ),
     "tiny": Sizes(
         repetitions=1,
@@ -68,8 +77,11 @@ SIZES = {
         fan_out=5,
         fan_out_repetitions=1,
         imports=1,
-        schedule_samples=200,
+        schedule_search=10,
         schedule_repeats=20,
+        batch_runs=2,
+        batch_length=0.2,
+        batch_concurrency=2,
     ),
 }
 

@@ -32,15 +32,20 @@ MAX_REQUEST_TIMEOUT: Final = 1e9
 MIN_REQUEST_TIMEOUT: Final = 1.0
 """Requests made while waiting get at least this long to answer, even right at the deadline."""
 
-# The schedule was picked from the simulated curve in bench/schedule.py (see bench/README.md): of
-# the geometric schedules that make no more requests than a fixed 1 s poller, one with about the
-# lowest p95 delay; the 5 s cap keeps long runs cheap and sees any run of 22 s or more within 25 %.
-POLL_INITIAL: Final = 0.2
+# The schedule was picked by simulation in bench/schedule.py (see bench/README.md): a fast ramp
+# sees runs of up to half a second within about 0.1 s; then a poll a second up to a minute sees a
+# run end as soon as a 1 s poller, for 4 more requests; then pauses of 3 % of the time waited see
+# a long run within 3 % of its length, for few requests.
+POLL_INITIAL: Final = 0.1
 """The default poll schedule: first pause this many seconds, ..."""
-POLL_MULTIPLIER: Final = 1.4
+POLL_MULTIPLIER: Final = 1.5
 """... each pause this many times longer than the one before, ..."""
-POLL_MAXIMUM: Final = 5.0
-"""... never longer than this, ..."""
+POLL_MAXIMUM: Final = 1.0
+"""... up to this, ..."""
+POLL_STRETCH_AFTER: Final = 65.0
+"""... and once this many seconds have been waited, ..."""
+POLL_STRETCH: Final = 0.03
+"""... at least this fraction of the time waited so far, ..."""
 POLL_JITTER: Final = 0.1
 """... each varied by up to this fraction, so that many waiters do not align."""
 

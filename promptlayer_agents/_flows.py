@@ -355,7 +355,13 @@ def _poll(
         if remaining <= 0:
             waited = ctx.clock.monotonic() - start
             raise WaitTimeoutError(execution_id, waited=waited, last_result=last)
-        delay = poll_delay(policy, polls, retry_after=server_delay, random=ctx.clock.random())
+        delay = poll_delay(
+            policy,
+            polls,
+            waited=ctx.clock.monotonic() - start,
+            retry_after=server_delay,
+            random=ctx.clock.random(),
+        )
         yield Sleep(min(delay, remaining))
         polls += 1
 

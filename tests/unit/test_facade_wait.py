@@ -76,7 +76,7 @@ def test_wait_can_be_resumed_later(harness: Make) -> None:
     h = harness(reply(202, RUNNING), reply(202, RUNNING), reply(200, FINISHED))
 
     with pytest.raises(pa.WaitTimeoutError) as caught:
-        h.wait(787, timeout=0.2)
+        h.wait(787, timeout=POLL_INITIAL)
     result = h.wait(caught.value.execution_id)
 
     assert result.output == "42"
