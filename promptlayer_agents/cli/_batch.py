@@ -368,6 +368,7 @@ class Batch:
         import asyncio
 
         self.stopping.set()
+        self.progress.stop()
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
 
     async def _worker(self, agents: AsyncAgents) -> None:

@@ -157,11 +157,17 @@ class ProgressBar:
         self.start = time.monotonic()
         self._drawn = 0.0
         self._skipped: int | None = None  # done at the first update: finished in an earlier run
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Clear the line now and draw it no more: on Ctrl-C, while the runs in flight end."""
+        self._stopped = True
+        self.line.clear()
 
     def update(self, done: int, statuses: Mapping[str, int], *, force: bool = False) -> None:
-        """Redraw, at most every REFRESH seconds unless `force`."""
+        """Redraw, at most every REFRESH seconds unless `force`; never once stopped."""
         now = time.monotonic()
-        if not force and now - self._drawn < REFRESH:
+        if self._stopped or (not force and now - self._drawn < REFRESH):
             return
         self._drawn = now
         if self._skipped is None:
