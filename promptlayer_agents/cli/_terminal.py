@@ -112,7 +112,10 @@ def counts_text(statuses: Mapping[str, int]) -> str:
 
 
 def duration(seconds: float) -> str:
-    """A short duration for a progress line: 42s, 3m05s, 1h02m."""
+    """A short duration for a progress line: 42s, 3m05s, 1h02m; >99h past that (a rate near
+    zero gives any number, infinity included)."""
+    if not seconds < 99 * 3600:
+        return ">99h"
     whole = round(seconds)
     if whole < 60:
         return f"{whole}s"
@@ -128,10 +131,9 @@ def progress_text(
     inputs done out of all, rate (inputs a second) and time left; then the outcome counts (only
     those that are not zero, when all four do not fit); then a bar, if room is left."""
     room = max(width - 1, 1)  # a full line would wrap
-    left = duration((total - done) / rate) if rate > 0 else "?"
+    left = duration((total - done) / rate) if rate > 0 else "0s" if done >= total else "?"
     text = f"{done}/{total} done · {rate:.1f}/s · {left} left"
-    short = ", ".join(counts_text(statuses).split(", ")[i] for i in _nonzero(statuses))
-    for counts in (counts_text(statuses), short):
+    for counts in _count_forms(statuses):
         if counts and len(text) + 3 + len(counts) <= room:
             text += f" · {counts}"
             break
@@ -142,10 +144,16 @@ def progress_text(
     return fit(text, width)
 
 
-def _nonzero(statuses: Mapping[str, int]) -> list[int]:
-    """Which of counts_text's four parts count something."""
-    keys = ("SUCCESS", "FAILED", "ERROR", "UNKNOWN")
-    return [i for i, key in enumerate(keys) if statuses.get(key, 0)]
+SHORT_WORDS = {"SUCCESS": "ok", "FAILED": "failed", "ERROR": "err", "UNKNOWN": "unk"}
+
+
+def _count_forms(statuses: Mapping[str, int]) -> list[str]:
+    """The outcome counts, longest first: all four in the summary's words; those not zero; those
+    not zero in short words (`97 ok, 2 unk`)."""
+    parts = counts_text(statuses).split(", ")
+    nonzero = [i for i, key in enumerate(SHORT_WORDS) if statuses.get(key, 0)]
+    short = [f"{statuses[key]} {word}" for key, word in SHORT_WORDS.items() if statuses.get(key)]
+    return [", ".join(parts), ", ".join(parts[i] for i in nonzero), ", ".join(short)]
 
 
 class ProgressBar:
