@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs pinned: used here alone
 import pytest
 
 from promptlayer_agents.cli import main
