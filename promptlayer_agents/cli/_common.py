@@ -89,6 +89,8 @@ def output_path(text: str) -> Path:
     """A file to write, checked while parsing: its directory must exist. A mistyped directory
     stops the command before anything starts, instead of being created silently."""
     path = Path(text)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{str(path.parent)!r} is not a directory")
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(
             f"no directory {str(path.parent)!r} to write {path.name!r} in: create it first"
