@@ -33,8 +33,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C
 EXIT_MEANINGS: dict[int, str] = {
     EXIT_OK: "success",
     EXIT_FAILED: "the execution failed (batch: at least one input failed or ended in an error)",
-    EXIT_USAGE: "usage error: bad arguments, input file, --out directory or configuration "
-    "(e.g. no API key), or the sandbox's port is in use",
+    EXIT_USAGE: "usage error: bad arguments, input file or settings (e.g. no API key)",
     EXIT_API: "API or authentication error, or the API could not be reached",
     EXIT_TIMEOUT: "timeout: still running at the deadline (resume with: results ID --wait)",
     EXIT_UNKNOWN: "batch: some inputs may have started but their answer was lost (UNKNOWN)",
