@@ -14,8 +14,8 @@ GENERATE := openapi-python-client generate --path openapi.yaml --config generato
 	--custom-template-path templates \
 	--meta none --fail-on-warning --overwrite
 
-.PHONY: help install demo bench bench-quick mutation generate check-generated check-upstream \
-	update-upstream lint-spec lint typecheck pytest test lock
+.PHONY: help install install-python install-node demo dist bench bench-quick mutation generate \
+	check-generated check-upstream update-upstream lint-spec lint typecheck pytest test lock
 
 help:
 	@echo "make demo             run one agent end to end against the bundled sandbox"
@@ -27,9 +27,17 @@ help:
 	@echo "make lint-spec        openapi-spec-validator and Redocly lint on openapi.yaml"
 	@echo "make check-upstream   compare openapi.yaml with PromptLayer's published spec (upstream/)"
 	@echo "make update-upstream FILE=...  replace that spec's snapshot, then compare"
+	@echo "make dist             build the wheel and the sdist into dist/ (DIST=... elsewhere)"
 	@echo "make install          create .venv and node_modules (fast when nothing changed)"
+	@echo "                      install-python: .venv alone; install-node: node_modules alone"
 
-install: $(VENV)/.installed node_modules/.installed
+# Node.js is needed by lint-spec (Redocly) and pytest (Prism) alone: demo, dist and the rest
+# install Python only.
+install: install-python install-node
+
+install-python: $(VENV)/.installed
+
+install-node: node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -48,11 +56,11 @@ lock:
 	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > constraints.txt
 	rm -rf .lock-venv
 
-generate: install
+generate: install-python
 	rm -rf $(GEN_PKG)
 	$(GENERATE) --output-path $(GEN_PKG)
 
-check-generated: install
+check-generated: install-python
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GENERATE) --output-path "$$tmp/promptlayer_agents_api" > "$$tmp/log" 2>&1 || { cat "$$tmp/log"; exit 1; }; \
 	if ! diff -ru -x __pycache__ $(GEN_PKG) "$$tmp/promptlayer_agents_api" > "$$tmp/diff"; then \
@@ -66,42 +74,49 @@ check-generated: install
 
 # openapi.yaml against the vendored copy of PromptLayer's published spec: every difference must be
 # listed with its reason in upstream/known-differences.yaml.
-check-upstream: install
+check-upstream: install-python
 	python -m upstream.check
 
-update-upstream: install
+update-upstream: install-python
 	@test -n "$(FILE)" || { echo "usage: make update-upstream FILE=path/to/openapi.json" >&2; exit 2; }
 	python -m upstream.check --update "$(FILE)"
 
-lint-spec: install
+lint-spec: install-python install-node
 	openapi-spec-validator openapi.yaml
 	redocly lint --config redocly.yaml openapi.yaml
 
-lint: install
+lint: install-python
 	ruff check .
 	ruff format --check .
 
-typecheck: install
+typecheck: install-python
 	mypy
 
-pytest: install
+pytest: install-python install-node  # the Prism mock test runs node_modules/.bin/prism
 	pytest
 
 test: lint-spec check-generated check-upstream lint typecheck pytest
 
-demo: install
+demo: install-python
 	python examples/demo.py
 
-bench: install
+# The wheel and the sdist, built by the backend pinned in the dev extra (the same version as
+# pyproject.toml's [build-system] requires), without network access.
+DIST ?= dist
+dist: install-python
+	rm -rf "$(DIST)"
+	python -m hatchling build -d "$(DIST)"
+
+bench: install-python
 	python -m bench.run
 
-bench-quick: install
+bench-quick: install-python
 	python -m bench.run --quick
 
 # Mutation testing (docs/testing.md): every mutant of the core modules ([tool.mutmut] in
 # pyproject.toml) against the unit tests, one worker, from scratch; then the score per module and
 # the survivors not listed in tests/mutation/equivalent.yaml. Fails under 95% in any module.
-mutation: install
+mutation: install-python
 	rm -rf mutants
 	mkdir mutants
 	mutmut run --max-children 1 > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }

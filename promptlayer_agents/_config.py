@@ -95,21 +95,27 @@ def resolve_settings(
     key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
     url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise ConfigurationError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+        raise ConfigurationError(
+            f"timeout must be a number of seconds > 0, not {timeout!r}", argument="timeout"
+        )
     if not timeout < MAX_REQUEST_TIMEOUT:  # inf, or so large that deadlines overflow
         raise ConfigurationError(
             f"timeout must be a finite number of seconds below {MAX_REQUEST_TIMEOUT:g}, "
-            f"not {timeout!r}"
+            f"not {timeout!r}",
+            argument="timeout",
         )
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigurationError(f"max_retries must be an int >= 0, not {max_retries!r}")
+        raise ConfigurationError(
+            f"max_retries must be an int >= 0, not {max_retries!r}", argument="max_retries"
+        )
     if (
         isinstance(max_response_bytes, bool)
         or not isinstance(max_response_bytes, int)
         or max_response_bytes <= 0
     ):
         raise ConfigurationError(
-            f"max_response_bytes must be an int > 0, not {max_response_bytes!r}"
+            f"max_response_bytes must be an int > 0, not {max_response_bytes!r}",
+            argument="max_response_bytes",
         )
     return Settings(
         api_key=key,
@@ -134,7 +140,11 @@ def _base_url(url: str) -> str:
     except (ValueError, httpx.InvalidURL):  # "http://[::1", a control character, a bad port
         valid = False
     if not valid:
-        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
+        raise ConfigurationError(
+            f"base_url must be an http(s) URL, not {url!r}",
+            argument="base_url",
+            problem=f"the base URL must be an http(s) URL, not {url!r}",
+        )
     return url
 
 
@@ -145,12 +155,17 @@ def api_key_from(value: object) -> str:
     from ._errors import ConfigurationError
 
     if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")
+        raise ConfigurationError(
+            f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}",
+            argument="api_key",
+            problem="no PromptLayer API key",
+        )
     key = value.strip()
     bad = next((i for i, char in enumerate(key) if not "!" <= char <= "~"), None)
     if bad is not None:
         raise ConfigurationError(
             f"the API key has a character that is not allowed at position {bad + 1} of "
-            f"{len(key)}: a key is printable ASCII with no spaces or control characters"
+            f"{len(key)}: a key is printable ASCII with no spaces or control characters",
+            argument="api_key",
         )
     return key

@@ -43,11 +43,25 @@ class PromptLayerError(Exception):
         return f"{text[:MESSAGE_CHARS]}... ({len(text) - MESSAGE_CHARS} more characters)"
 
 
-class ConfigurationError(PromptLayerError):
+class _ArgumentError(PromptLayerError):
+    """An error about one argument or setting. `argument` is its Python name (`api_key`,
+    `base_url`, `input_variables`, `label`, ...), None when the error concerns no single one;
+    `problem` says what is wrong without spelling that name, so that a program which takes the
+    setting under another name (the command line's `--api-key`) can say it in its own words."""
+
+    def __init__(
+        self, message: str, *, argument: str | None = None, problem: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.problem = message if problem is None else problem
+
+
+class ConfigurationError(_ArgumentError):
     """The client cannot be set up: no API key, or a base URL that is not http(s)."""
 
 
-class InvalidInputError(PromptLayerError, ValueError):
+class InvalidInputError(_ArgumentError, ValueError):
     """An argument is not acceptable; raised before anything is sent."""
 
 

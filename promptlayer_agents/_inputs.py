@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from promptlayer_agents_api.models import InputVariables, RunAgentRequest, RunMetadata
 from promptlayer_agents_api.types import UNSET
@@ -16,6 +17,26 @@ from .rules import is_http_url
 
 # Names that URL normalisation would remove from the path, so they could reach another endpoint.
 DOT_SEGMENTS = frozenset({".", ".."})
+
+_Check = TypeVar("_Check", bound=Callable[..., Any])
+
+
+def _concerning(argument: str) -> Callable[[_Check], _Check]:
+    """Marks the InvalidInputError a check raises with the argument it concerns (its
+    `argument`), so that the command line can name its own flag for it."""
+
+    def decorate(check: _Check) -> _Check:
+        @functools.wraps(check)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return check(*args, **kwargs)
+            except InvalidInputError as error:
+                error.argument = error.argument or argument
+                raise
+
+        return checked  # type: ignore[return-value]
+
+    return decorate
 
 
 def _positive_int(value: object, what: str) -> int:
@@ -59,6 +80,7 @@ def _utf8(text: str, what: str) -> str:
     return text
 
 
+@_concerning("agent")
 def agent_ref(agent: object) -> str:
     """An agent name, or its numeric id, as the path segment to send (percent-encoded later)."""
     if isinstance(agent, int) and not isinstance(agent, bool):
@@ -72,6 +94,7 @@ def agent_ref(agent: object) -> str:
     return name
 
 
+@_concerning("execution_id")
 def execution_id(value: object) -> int:
     """An execution id as the API answered it."""
     return _positive_int(value, "execution_id")
@@ -79,7 +102,7 @@ def execution_id(value: object) -> int:
 
 def optional_text(value: object, what: str) -> str | None:
     """An optional non-empty string argument (None when not given)."""
-    return None if value is None else _non_empty_str(value, what)
+    return None if value is None else _concerning(what)(_non_empty_str)(value, what)
 
 
 def version_choice(label: object, version: object) -> tuple[str | None, int | None]:
@@ -87,11 +110,12 @@ def version_choice(label: object, version: object) -> tuple[str | None, int | No
     if label is not None and version is not None:
         raise InvalidInputError("give label or version, not both: they are mutually exclusive")
     return (
-        None if label is None else _non_empty_str(label, "label"),
-        None if version is None else _positive_int(version, "version"),
+        None if label is None else _concerning("label")(_non_empty_str)(label, "label"),
+        None if version is None else _concerning("version")(_positive_int)(version, "version"),
     )
 
 
+@_concerning("input_variables")
 def json_inputs(input_variables: object) -> dict[str, Any]:
     """Input variables: a mapping of string keys to JSON values (dicts with string keys, lists,
     strings, finite numbers, booleans, None), nested at most MAX_INPUT_DEPTH levels, every string
@@ -142,6 +166,7 @@ def _check_json(inputs: dict[Any, Any]) -> None:
             )
 
 
+@_concerning("metadata")
 def string_metadata(metadata: object) -> dict[str, str] | None:
     """Metadata: string keys and string values (the API stores strings only)."""
     if metadata is None:
@@ -161,6 +186,7 @@ def string_metadata(metadata: object) -> dict[str, str] | None:
     return dict(metadata)
 
 
+@_concerning("callback_url")
 def callback(url: object) -> str | None:
     """A callback URL: absolute http(s)."""
     if url is None:

@@ -185,3 +185,28 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> ExecutionResult:
         return from_node_map(execution_id, callback.final_output, done=True)
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as error:
         raise InvalidInputError(f"not a PromptLayer callback body: {error!r}") from None
+
+
+def result_json(result: ExecutionResult) -> dict[str, JSON]:
+    """A result as JSON data, in the one shape the command line prints for `run --json` and
+    `results --json` (docs/result.schema.json): execution_id, done, status, output, and nodes by
+    name, each with every field of NodeState. `nodes` is empty when only the main output was
+    read."""
+    nodes: dict[str, JSON] = {
+        name: {
+            "name": node.name,
+            "status": node.status,
+            "value": node.value,
+            "error_message": node.error_message,
+            "raw_error_message": node.raw_error_message,
+            "is_output_node": node.is_output_node,
+        }
+        for name, node in result.nodes.items()
+    }
+    return {
+        "execution_id": result.execution_id,
+        "done": result.done,
+        "status": result.status,
+        "output": result.output,
+        "nodes": nodes,
+    }

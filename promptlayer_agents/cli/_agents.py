@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -12,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from ._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    EXIT_NO_NODE,
     EXIT_OK,
+    EXIT_RUNNING,
     interrupted_wait,
     timeout_option,
     version_options,
@@ -20,7 +21,7 @@ from ._common import (
 from ._terminal import StatusLine, WaitStatus
 
 if TYPE_CHECKING:
-    from .. import Agents, ExecutionResult
+    from .. import Agents, ExecutionResult, RunStarted
 
 
 def client(args: argparse.Namespace) -> Agents:
@@ -43,7 +44,11 @@ def _wait_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--all-outputs", action="store_true", help="every node, not only the main output"
     )
-    command.add_argument("--json", action="store_true", help="print JSON only on stdout")
+    command.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result on stdout as one JSON object (its schema: docs/result.schema.json)",
+    )
 
 
 def add_commands(
@@ -65,8 +70,9 @@ def add_commands(
     run.add_argument(
         "--inputs",
         dest="inputs_file",
-        metavar="FILE|-",
-        help="input variables as a JSON object, from a file or - for stdin",
+        metavar="JSON|FILE|-",
+        help="input variables as a JSON object: inline (text starting with '{'), "
+        "a file, or - for stdin",
     )
     version_options(run)
     run.add_argument(
@@ -99,17 +105,35 @@ def add_commands(
     get.set_defaults(handler=get_command)
 
 
+def inline_json(text: str) -> bool:
+    """The rule for --inputs: text whose first non-blank character is `{` is a JSON object given
+    inline; `-` is stdin; anything else is a file name (write `./{name}` for a file whose name
+    starts with a brace)."""
+    return text.lstrip().startswith("{")
+
+
 def read_inputs(args: argparse.Namespace) -> dict[str, Any]:
-    """Input variables from --inputs (a JSON object), then -i KEY=VALUE on top."""
+    """Input variables from --inputs (a JSON object inline, in a file, or on stdin), then
+    -i KEY=VALUE on top."""
     from .. import InvalidInputError
 
     variables: dict[str, Any] = {}
-    if args.inputs_file:
-        source = "stdin" if args.inputs_file == "-" else args.inputs_file
+    given = args.inputs_file
+    if given:
+        inline = inline_json(given)
+        source = "(inline JSON)" if inline else "stdin" if given == "-" else given
         try:
-            text = sys.stdin.read() if args.inputs_file == "-" else Path(source).read_text("utf-8")
+            text = (
+                given
+                if inline
+                else sys.stdin.read()
+                if given == "-"
+                else Path(given).read_text("utf-8")
+            )
             variables = json.loads(text)
-        except (OSError, ValueError, RecursionError) as error:
+        except OSError as error:
+            raise InvalidInputError(f"--inputs {source}: {error.strerror or error}") from error
+        except (ValueError, RecursionError) as error:
             raise InvalidInputError(f"--inputs {source}: {error}") from error
         if not isinstance(variables, dict):
             raise InvalidInputError(f"--inputs {source}: expected a JSON object")
@@ -117,25 +141,22 @@ def read_inputs(args: argparse.Namespace) -> dict[str, Any]:
     return variables
 
 
-def result_json(result: ExecutionResult) -> dict[str, Any]:
-    """An execution result as JSON data."""
-    return {
-        "execution_id": result.execution_id,
-        "done": result.done,
-        "status": result.status,
-        "output": result.output,
-        "nodes": {name: dataclasses.asdict(node) for name, node in result.nodes.items()},
-    }
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
-    """The main output, every node with --all-outputs, or everything as JSON with --json."""
+def print_result(
+    result: ExecutionResult, args: argparse.Namespace, started: RunStarted | None = None
+) -> None:
+    """The main output, every node with --all-outputs, or everything as JSON with --json: one
+    shape for `run` and `results` (docs/result.schema.json), with `warning` added by `run`."""
     if args.json:
-        print(json.dumps(result_json(result), ensure_ascii=False))
+        from .._results import result_json
+
+        data = result_json(result)
+        if started is not None:
+            data["warning"] = started.warning
+        print(json.dumps(data, ensure_ascii=False))
     elif args.all_outputs:
         width = max((len(name) for name in result.nodes), default=0)
         for node in result.nodes.values():
@@ -146,8 +167,15 @@ def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
         print(_text(result.output))
 
 
-def _wait(agents: Agents, execution_id: int, args: argparse.Namespace) -> int:
-    from .. import ExecutionFailedError
+def _wait(
+    agents: Agents,
+    execution_id: int,
+    args: argparse.Namespace,
+    started: RunStarted | None = None,
+) -> int:
+    """Wait for the execution with a status line; print the result. With --json, stdout gets the
+    result whatever the end: final, failed, or still running at the deadline."""
+    from .. import ExecutionFailedError, ExecutionResult, WaitTimeoutError
 
     line = StatusLine()
     try:
@@ -159,16 +187,24 @@ def _wait(agents: Agents, execution_id: int, args: argparse.Namespace) -> int:
     except ExecutionFailedError as failed:
         line.clear()
         if args.json or args.all_outputs:
-            print_result(failed.result, args)
+            print_result(failed.result, args, started)
+        raise
+    except WaitTimeoutError as late:
+        line.clear()
+        if args.json:
+            last = late.last_result or ExecutionResult(execution_id=execution_id, done=False)
+            print_result(last, args, started)
         raise
     finally:
         line.clear()
-    print_result(result, args)
+    print_result(result, args, started)
     return EXIT_OK
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Start a run and, unless --no-wait, wait for it and print its output."""
+    from .. import ExecutionResult
+
     variables = read_inputs(args)
     with client(args) as agents:
         started = agents.run(
@@ -181,10 +217,13 @@ def run_command(args: argparse.Namespace) -> int:
         )
         # The client logs the run's warning; the command prints it once (see _terminal).
         if args.no_wait:
-            data = {"execution_id": started.execution_id, "warning": started.warning}
-            print(json.dumps(data) if args.json else started.execution_id)
+            if args.json:
+                just_started = ExecutionResult(execution_id=started.execution_id, done=False)
+                print_result(just_started, args, started)
+            else:
+                print(started.execution_id)
             return EXIT_OK
-        return _wait(agents, started.execution_id, args)
+        return _wait(agents, started.execution_id, args, started)
 
 
 def results_command(args: argparse.Namespace) -> int:
@@ -201,14 +240,23 @@ def results_command(args: argparse.Namespace) -> int:
         if args.wait:
             return _wait(agents, execution_id, args)
         result = agents.get_results(
-            execution_id, return_all_outputs=args.all_outputs, node_name=args.node
+            execution_id, return_all_outputs=args.all_outputs or args.json, node_name=args.node
         )
     print_result(result, args)
     if args.node is not None and not result.nodes:
-        print(f"execution {execution_id} has no node named {args.node!r}", file=sys.stderr)
+        print(
+            f"promptlayer-agents: execution {execution_id} has no node named {args.node!r}",
+            file=sys.stderr,
+        )
+        return EXIT_NO_NODE
     if not result.done:
-        print(f"execution {execution_id} is still running", file=sys.stderr)
-    elif result.status == "FAILED":
+        print(
+            f"promptlayer-agents: execution {execution_id} is still running "
+            f"(wait for it with: promptlayer-agents results {execution_id} --wait)",
+            file=sys.stderr,
+        )
+        return EXIT_RUNNING
+    if result.status == "FAILED":
         print(
             f"execution {execution_id} failed: {failure_summary(result.nodes.values())}",
             file=sys.stderr,

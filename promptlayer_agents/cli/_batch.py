@@ -41,6 +41,7 @@ from ._common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_UNKNOWN,
+    output_path,
     timeout_option,
     version_options,
 )
@@ -87,7 +88,7 @@ def add_command(
     batch.add_argument(
         "--out",
         required=True,
-        type=Path,
+        type=output_path,
         metavar="RESULTS.jsonl",
         help="one JSON result per input; rerunning skips the inputs already done",
     )
@@ -235,7 +236,6 @@ class Ledger:
         first record, after `resume` has rewritten it."""
         from .. import InvalidInputError
 
-        self.out.parent.mkdir(parents=True, exist_ok=True)
         self._journal = _appending(self.journal)
         try:
             _lock(self._journal)
@@ -368,6 +368,7 @@ class Batch:
         import asyncio
 
         self.stopping.set()
+        self.progress.stop()
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
 
     async def _worker(self, agents: AsyncAgents) -> None:

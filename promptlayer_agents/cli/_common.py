@@ -11,9 +11,10 @@ import math
 import re
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from .._config import DEFAULT_WAIT_DEADLINE
+from .._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_DEADLINE
 
 if TYPE_CHECKING:
     from .. import PromptLayerError
@@ -24,21 +25,44 @@ EXIT_USAGE = 2  # bad arguments, input file or configuration
 EXIT_API = 3  # the API refused or could not be reached
 EXIT_TIMEOUT = 4  # still running at the deadline
 EXIT_UNKNOWN = 5  # batch: some inputs may have started, with no execution id (UNKNOWN)
+EXIT_RUNNING = 6  # results without --wait: the execution is not finished yet
+EXIT_NO_NODE = 7  # results --node: the execution has no node of that name
 EXIT_INTERNAL = 70  # a bug: an unexpected exception (sysexits' EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
+EXIT_MEANINGS: dict[int, str] = {
+    EXIT_OK: "success",
+    EXIT_FAILED: "the execution failed (batch: at least one input failed or ended in an error)",
+    EXIT_USAGE: "usage error: bad arguments, input file or settings (e.g. no API key)",
+    EXIT_API: "API or authentication error, or the API could not be reached",
+    EXIT_TIMEOUT: "timeout: still running at the deadline (resume with: results ID --wait)",
+    EXIT_UNKNOWN: "batch: some inputs may have started but their answer was lost (UNKNOWN)",
+    EXIT_RUNNING: "results without --wait: the execution is still running",
+    EXIT_NO_NODE: "results --node: the execution has no node of that name",
+    EXIT_INTERNAL: "internal error: an unexpected failure in this program (please report it)",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+"""Every exit code and what it means: the one list that --help and the README show."""
+
 MESSAGE_CHARS = 160  # an error line is cut to this length; the full text stays in the results
 
-EXIT_CODES = f"""exit codes:
-  {EXIT_OK}    success
-  {EXIT_FAILED}    the execution failed (batch: at least one input failed)
-  {EXIT_USAGE}    usage error: bad arguments, input file or configuration (e.g. no API key)
-  {EXIT_API}    API or authentication error, or the API could not be reached
-  {EXIT_TIMEOUT}    timeout: still running at the deadline (resume with: results ID --wait)
-  {EXIT_UNKNOWN}    batch: some inputs may have started but their answer was lost (UNKNOWN)
-  {EXIT_INTERNAL}   internal error: an unexpected failure in this program (please report it)
-  {EXIT_INTERRUPTED}  interrupted (Ctrl-C)
-"""
+EXIT_CODES = "exit codes:\n" + "".join(
+    f"  {code:<4} {meaning}\n" for code, meaning in EXIT_MEANINGS.items()
+)
+
+# How the command line spells what the library's errors name (their `argument`): a flag and,
+# for the connection, the environment variable it defaults to.
+OPTIONS: dict[str, str] = {
+    "api_key": f"--api-key or {API_KEY_ENV}",
+    "base_url": f"--base-url or {BASE_URL_ENV}",
+    "input_variables": "--inputs or -i",
+    "metadata": "--metadata",
+    "label": "--label",
+    "version": "--version",
+    "agent": "NAME",
+    "execution_id": "EXECUTION_ID",
+    "node_name": "--node",
+}
 
 
 def version_options(command: argparse.ArgumentParser) -> None:
@@ -58,6 +82,19 @@ def seconds(text: str) -> float:
     if not 0 < value < math.inf:
         raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, not {text}")
     return value
+
+
+def output_path(text: str) -> Path:
+    """A file to write, checked while parsing: its directory must exist. A mistyped directory
+    stops the command before anything starts, instead of being created silently."""
+    path = Path(text)
+    if path.parent.exists() and not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{str(path.parent)!r} is not a directory")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"no directory {str(path.parent)!r} to write {path.name!r} in: create it first"
+        )
+    return path
 
 
 def timeout_option(command: argparse.ArgumentParser, what: str) -> None:
@@ -87,6 +124,9 @@ def _hint(error: PromptLayerError) -> str:
         return "check the agent name, version, label or execution id"
     if isinstance(error, APIConnectionError | ResponseValidationError):
         return "check PROMPTLAYER_BASE_URL or --base-url, and the network"
+    argument = getattr(error, "argument", None)
+    if argument in OPTIONS:
+        return f"check {OPTIONS[argument]}"
     if isinstance(error, ConfigurationError):
         return "see --help"
     return ""
@@ -145,16 +185,26 @@ def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS)
 
 
 def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
-    """Print the error as one line on stderr; answers its exit code."""
+    """Print the error as one line on stderr; answers its exit code. An error about an argument
+    names the flag or environment variable it came from, never the library's argument name."""
     from .. import WaitTimeoutError
 
     message, hint = str(error), _hint(error)
+    if getattr(error, "argument", None) in OPTIONS:  # said in the command line's words
+        message = str(getattr(error, "problem", message))
     if isinstance(error, WaitTimeoutError):
         message = f"execution {error.execution_id} still running after {error.waited:.1f}s"
         hint = resume_hint(error.execution_id)
     message = one_line(message, secrets)
     print(f"promptlayer-agents: {message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
     return exit_code(error)
+
+
+def usage_error(prog: str, message: str) -> NoReturn:
+    """A usage error as one line, with where to read the usage, instead of argparse's usage
+    block; exits EXIT_USAGE."""
+    print(f"{prog}: error: {one_line(message)} (see {prog} --help)", file=sys.stderr)
+    sys.exit(EXIT_USAGE)
 
 
 def report_unexpected(error: BaseException, secrets: Iterable[str] = ()) -> int:

@@ -16,8 +16,8 @@ from typing import NoReturn, cast
 
 from .._config import API_KEY_ENV
 from . import _agents, _batch, _sandbox
-from ._common import EXIT_CODES, EXIT_INTERRUPTED, report, report_unexpected
-from ._terminal import setup_output
+from ._common import EXIT_CODES, EXIT_INTERRUPTED, report, report_unexpected, usage_error
+from ._terminal import clear_status, setup_output
 
 
 class _Version(argparse.Action):
@@ -98,7 +98,7 @@ class _Parser(argparse.ArgumentParser):
         for secret in self._secrets:
             if secret:
                 message = message.replace(secret, "***")
-        super().error(message)
+        usage_error(self.prog, message)
 
 
 def _connection_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
@@ -163,11 +163,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except PromptLayerError as error:
+        clear_status()
         return report(error, secrets)
     except KeyboardInterrupt:
+        clear_status()
         print("promptlayer-agents: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:  # a bug: one line and EXIT_INTERNAL, never a traceback
+        clear_status()
         return report_unexpected(error, secrets)
     return code
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 
-from ._common import EXIT_OK, EXIT_USAGE
+from ._common import EXIT_OK, EXIT_USAGE, one_line
 
 
 def _fraction(text: str) -> float:
@@ -113,6 +114,17 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sandbox.set_defaults(handler=_sandbox)
 
 
+def _bind_problem(error: Exception, args: argparse.Namespace) -> str:
+    """What went wrong starting the sandbox, on one line; a port in use says how to get a free
+    one."""
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
+        return (
+            f"port {args.port} on {args.host} is in use; choose another with --port N, "
+            "or --port 0 for any free port"
+        )
+    return one_line(str(error))
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     try:
         from ..sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
@@ -151,7 +163,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         )
         sock = bind(args.host, args.port)
     except (CatalogError, ValueError, OSError) as error:
-        print(f"promptlayer-agents sandbox: {error}", file=sys.stderr)
+        print(f"promptlayer-agents sandbox: {_bind_problem(error, args)}", file=sys.stderr)
         return EXIT_USAGE
     url = url_of(sock)
     agents = ", ".join(app.state.sandbox.catalog.names)

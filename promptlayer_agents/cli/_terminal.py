@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 REFRESH = 0.1  # seconds between progress bar redraws
 BAR_WIDTH = 24
+MIN_BAR_WIDTH = 10  # a narrower bar says nothing the counts do not
 DEFAULT_COLUMNS = 80
 LOGGERS = ("promptlayer_agents", "httpx")  # httpx logs each request at INFO
 
@@ -77,17 +78,27 @@ class StatusLine:
             StatusLine.active = None
 
 
+def wait_text(partial: ExecutionResult, elapsed: float) -> str:
+    """The status line of an execution being waited on: nodes done out of all, time waited, the
+    execution, then each node's status (the part cut first on a narrow terminal)."""
+    nodes = partial.nodes.values()
+    done = sum(1 for node in nodes if node.final)
+    statuses = " · ".join(f"{node.name} {node.status}" for node in nodes)
+    total = len(partial.nodes) or "?"
+    return f"{done}/{total} nodes done · {elapsed:.1f}s · execution {partial.execution_id}" + (
+        f" · {statuses}" if statuses else ""
+    )
+
+
 class WaitStatus:
-    """Elapsed time and node statuses of an execution being waited on."""
+    """The status line while waiting on an execution (see `wait_text`)."""
 
     def __init__(self, line: StatusLine) -> None:
         self.line = line
         self.start = time.monotonic()
 
     def __call__(self, partial: ExecutionResult) -> None:
-        nodes = " · ".join(f"{n.name} {n.status}" for n in partial.nodes.values())
-        elapsed = time.monotonic() - self.start
-        self.line.show(f"waiting {elapsed:5.1f}s  execution {partial.execution_id}  {nodes}")
+        self.line.show(wait_text(partial, time.monotonic() - self.start))
 
 
 def counts_text(statuses: Mapping[str, int]) -> str:
@@ -100,29 +111,87 @@ def counts_text(statuses: Mapping[str, int]) -> str:
     )
 
 
+def duration(seconds: float) -> str:
+    """A short duration for a progress line: 42s, 3m05s, 1h02m; >99h past that (a rate near
+    zero gives any number, infinity included)."""
+    if not seconds < 99 * 3600:
+        return ">99h"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
+
+
+def progress_text(
+    done: int, total: int, statuses: Mapping[str, int], rate: float, width: int
+) -> str:
+    """A batch's progress on one line of `width` columns. It leads with what matters most:
+    inputs done out of all, rate (inputs a second) and time left; then the outcome counts (only
+    those that are not zero, when all four do not fit); then a bar, if room is left."""
+    room = max(width - 1, 1)  # a full line would wrap
+    left = duration((total - done) / rate) if rate > 0 else "0s" if done >= total else "?"
+    text = f"{done}/{total} done · {rate:.1f}/s · {left} left"
+    for counts in _count_forms(statuses):
+        if counts and len(text) + 3 + len(counts) <= room:
+            text += f" · {counts}"
+            break
+    space = min(room - len(text) - 3, BAR_WIDTH)  # " [" and "]"
+    if space >= MIN_BAR_WIDTH:
+        filled = space * done // total if total else space
+        text += " [" + "#" * filled + "-" * (space - filled) + "]"
+    return fit(text, width)
+
+
+SHORT_WORDS = {"SUCCESS": "ok", "FAILED": "failed", "ERROR": "err", "UNKNOWN": "unk"}
+
+
+def _count_forms(statuses: Mapping[str, int]) -> list[str]:
+    """The outcome counts, longest first: all four in the summary's words; those not zero; those
+    not zero in short words (`97 ok, 2 unk`)."""
+    parts = counts_text(statuses).split(", ")
+    nonzero = [i for i, key in enumerate(SHORT_WORDS) if statuses.get(key, 0)]
+    short = [f"{statuses[key]} {word}" for key, word in SHORT_WORDS.items() if statuses.get(key)]
+    return [", ".join(parts), ", ".join(parts[i] for i in nonzero), ", ".join(short)]
+
+
 class ProgressBar:
-    """Inputs done out of the total, their outcomes, rate and time left for a batch."""
+    """A batch's progress line (see `progress_text`), redrawn at most every REFRESH seconds."""
 
     def __init__(self, total: int, line: StatusLine) -> None:
         self.total = total
         self.line = line
         self.start = time.monotonic()
         self._drawn = 0.0
+        self._skipped: int | None = None  # done at the first update: finished in an earlier run
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Clear the line now and draw it no more: on Ctrl-C, while the runs in flight end."""
+        self._stopped = True
+        self.line.clear()
 
     def update(self, done: int, statuses: Mapping[str, int], *, force: bool = False) -> None:
-        """Redraw, at most every REFRESH seconds unless `force`."""
+        """Redraw, at most every REFRESH seconds unless `force`; never once stopped."""
         now = time.monotonic()
-        if not force and now - self._drawn < REFRESH:
+        if self._stopped or (not force and now - self._drawn < REFRESH):
             return
         self._drawn = now
-        elapsed = max(now - self.start, 1e-9)
-        rate = done / elapsed
-        left = f"{(self.total - done) / rate:.0f}s left" if rate > 0 else "--"
-        filled = int(BAR_WIDTH * done / self.total) if self.total else BAR_WIDTH
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        self.line.show(
-            f"[{bar}] {done}/{self.total}: {counts_text(statuses)}, {rate:.1f}/s, {left}"
-        )
+        if self._skipped is None:
+            self._skipped = done
+        elapsed = now - self.start
+        rate = (done - self._skipped) / elapsed if elapsed > 0 else 0.0
+        if self.line.enabled:
+            width = columns(self.line.stream)
+            self.line.show(progress_text(done, self.total, statuses, rate, width))
+
+
+def clear_status() -> None:
+    """Remove the status line or progress bar on screen, if any: before an error or the word
+    that the command was interrupted, which must not be glued to it or left under it."""
+    if StatusLine.active is not None:
+        StatusLine.active.clear()
 
 
 class TerminalLogHandler(logging.Handler):

@@ -337,4 +337,4 @@ def test_a_terminal_sees_elapsed_time_and_node_statuses(sandbox: Sandbox) -> Non
 
     assert process.returncode == 0
     assert stdout == "Report: Draft from notes on tides\n"  # stdout carries the result only
-    assert b"waiting" in shown and b"Research SUCCESS" in shown
+    assert b"/3 nodes done" in shown and b"Research SUCCESS" in shown

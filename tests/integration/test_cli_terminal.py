@@ -102,8 +102,10 @@ def test_the_batch_bar_shows_at_once_with_the_summary_counts(
 
     texts = [text for text in _status_texts(shown) if text]
     assert code == 1, shown
-    assert "0/4: 0 succeeded, 0 failed, 0 errors" in texts[0]  # before any input finished
-    assert "4/4: 3 succeeded, 0 failed, 1 error," in texts[-1]
+    assert texts[0].startswith("0/4 done · ")  # before any input finished
+    assert " · 0 succeeded, 0 failed, 0 errors, 0 unknown" in texts[0]
+    assert texts[-1].startswith("4/4 done · ")
+    assert " · 3 succeeded, 0 failed, 1 error, 0 unknown" in texts[-1]
     assert "3 succeeded, 0 failed, 1 error" in stdout
     assert shown.count("warning:") == 1, shown  # the same warning for every run, shown once
     assert all(len(text) <= 99 for text in texts)

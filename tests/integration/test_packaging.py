@@ -4,6 +4,8 @@ installed into a clean virtual environment."""
 from __future__ import annotations
 
 import email
+import shlex
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -33,14 +35,26 @@ def _venv(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(wheel, sdist), built by the build-system's own pinned backend."""
-    tmp = tmp_path_factory.mktemp("build")
-    tools = _venv(tmp / "tools")
-    _run(tools / "pip", "install", "--quiet", *PROJECT["build-system"]["requires"], cwd=tmp)
-    _run(tools / "python", "-m", "hatchling", "build", "-d", tmp / "dist", cwd=ROOT)
-    (wheel,) = (tmp / "dist").glob("*.whl")
-    (sdist,) = (tmp / "dist").glob("*.tar.gz")
+    """(wheel, sdist), built by `make dist` as a user builds them."""
+    dist = tmp_path_factory.mktemp("build") / "dist"
+    _run("make", "--no-print-directory", "dist", f"DIST={dist}", cwd=ROOT)
+    (wheel,) = dist.glob("*.whl")
+    (sdist,) = dist.glob("*.tar.gz")
     return wheel, sdist
+
+
+def test_make_dist_builds_with_the_backend_the_build_system_names() -> None:
+    """`make dist` runs the dev extra's hatchling: the same pin as [build-system] requires."""
+    (backend,) = PROJECT["build-system"]["requires"]
+    assert backend in PROJECT["project"]["optional-dependencies"]["dev"]
+    assert backend in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_make_demo_and_dist_need_python_alone() -> None:
+    """Only the targets that run Node tools (Redocly, Prism) install node_modules."""
+    for target, needs_node in [("demo", False), ("dist", False), ("lint-spec", True)]:
+        plan = _run("make", "--no-print-directory", "-n", "-B", target, cwd=ROOT)
+        assert ("npm ci" in plan) is needs_node, (target, plan)
 
 
 def test_the_wheel_carries_the_license_and_the_metadata(built: tuple[Path, Path]) -> None:
@@ -94,3 +108,37 @@ def test_installed_from_the_wheel_every_version_is_the_distributions(
         f"promptlayer-agents {version}\n",
         f"{version} {version}\n",
     ]
+
+
+def _install_line() -> list[str]:
+    """The README's line that installs from a clone, as words (its comment left out)."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Install\n", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    (line,) = [line for line in block.splitlines() if "in the clone" in line]
+    return shlex.split(line, comments=True)
+
+
+def test_the_readme_install_line_works_whatever_the_clone_is_called(tmp_path: Path) -> None:
+    clone = tmp_path / "my checkout (renamed)"
+    shutil.copytree(
+        ROOT,
+        clone,
+        ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "mutants", ".*cache"),
+    )
+    pip, install, *targets = _install_line()
+    assert (pip, install) == ("pip", "install")
+
+    # What pip would install from there (the backend from this venv: no network needed).
+    plan = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--no-deps",
+        "--no-build-isolation",
+        *targets,
+        cwd=clone,
+    )
+
+    assert f"Would install promptlayer-agents-{PROJECT['project']['version']}" in plan

@@ -321,11 +321,13 @@ def test_on_a_terminal_the_progress_ends_with_the_counts(
 ) -> None:
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setenv("COLUMNS", "120")  # room for the bar after the counts
 
     batch(tmp_path, '{"name": "fail"}', '{"name": "Ada"}', '{"name": "Bo"}')
 
     drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part]
-    assert drawn[-1].startswith(f"[{'#' * 24}] 3/3: 2 succeeded, 1 failed, 0 errors")
+    assert drawn[-1].startswith("3/3 done · ")
+    assert " · 2 succeeded, 1 failed, 0 errors, 0 unknown [" + "#" * 24 + "]" in drawn[-1]
     assert all("None" not in part for part in drawn)
 
 
@@ -341,14 +343,17 @@ def test_the_key_and_address_given_are_used(agency: Agency, tmp_path: Path) -> N
     assert {r.headers["X-API-KEY"] for r in sent} == {"pl_given"}
 
 
-def test_the_results_may_go_to_a_new_folder(agency: Agency, tmp_path: Path) -> None:
+def test_results_into_a_missing_folder_start_nothing(agency: Agency, tmp_path: Path) -> None:
+    """A mistyped folder is an error, not created behind the user's back."""
     inputs = tmp_path / "in.jsonl"
     inputs.write_text('{"name": "Ada"}\n', "utf-8")
     out = tmp_path / "new" / "folder" / "out.jsonl"
 
-    assert main(["batch", "greeter", "--inputs", str(inputs), "--out", str(out)]) == 0
+    with pytest.raises(SystemExit) as exited:
+        main(["batch", "greeter", "--inputs", str(inputs), "--out", str(out)])
 
-    assert json.loads(out.read_text("utf-8"))["output"] == "Hello, Ada!"
+    assert exited.value.code == 2
+    assert agency.scripted.requests == [] and not (tmp_path / "new").exists()
 
 
 def test_text_is_written_as_it_is(agency: Agency, tmp_path: Path) -> None:
@@ -461,10 +466,11 @@ def test_results_that_cannot_be_written_are_a_usage_error_naming_why(
     (tmp_path / "file").write_text("", "utf-8")
     out = tmp_path / "file" / "out.jsonl"  # a folder that is a file
 
-    code = main(["batch", "greeter", "--inputs", str(tmp_path / "in.jsonl"), "--out", str(out)])
+    with pytest.raises(SystemExit) as exited:
+        main(["batch", "greeter", "--inputs", str(tmp_path / "in.jsonl"), "--out", str(out)])
 
-    assert code == 2
-    assert f"--out {out}: File exists\n" in capsys.readouterr().err
+    assert exited.value.code == 2
+    assert f"--out: {str(out.parent)!r} is not a directory" in capsys.readouterr().err
     assert agency.runs == []
 
 
@@ -539,10 +545,10 @@ def test_on_a_terminal_a_rerun_starts_from_what_was_done(
 
     batch(tmp_path, '{"name": "Ada"}', '{"name": "fail"}', '{"name": "Bo"}')
 
-    drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part.startswith("[")]
-    assert drawn[0].startswith("[########----------------] 1/3: 1 succeeded, 0 failed, 0 errors")
-    assert [part.split()[1] for part in drawn] == ["1/3:", "2/3:", "3/3:", "3/3:"]
-    assert drawn[-1].startswith(f"[{'#' * 24}] 3/3: 2 succeeded, 1 failed, 0 errors, 0 unknown")
+    drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if " done · " in part]
+    assert " · 1 succeeded, 0 failed, 0 errors, 0 unknown" in drawn[0]
+    assert [part.split()[0] for part in drawn] == ["1/3", "2/3", "3/3", "3/3"]
+    assert " · 2 succeeded, 1 failed, 0 errors, 0 unknown" in drawn[-1]
 
 
 def test_by_default_eight_runs_are_in_flight_at_once(agency: Agency, tmp_path: Path) -> None:
