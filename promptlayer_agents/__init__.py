@@ -39,6 +39,14 @@ if TYPE_CHECKING:
     from ._json import JSON
     from ._polling import PollPolicy
     from ._results import ExecutionResult, NodeState, RunStarted, parse_callback
+    from ._webhooks import (
+        WebhookDeduplicator,
+        WebhookEvent,
+        WebhookVerificationError,
+        sign_webhook,
+        verify_webhook,
+        webhook_event_key,
+    )
     from .definitions import AgentDefinition, EdgeCondition, EdgeDefinition, NodeDefinition
 
     __version__: str
@@ -57,6 +65,17 @@ _HOMES = {
     **dict.fromkeys(
         ["AgentDefinition", "EdgeCondition", "EdgeDefinition", "NodeDefinition"],
         "promptlayer_agents.definitions",
+    ),
+    **dict.fromkeys(
+        [
+            "WebhookDeduplicator",
+            "WebhookEvent",
+            "WebhookVerificationError",
+            "sign_webhook",
+            "verify_webhook",
+            "webhook_event_key",
+        ],
+        "promptlayer_agents._webhooks",
     ),
 }
 
@@ -93,9 +112,15 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the pin in test_public_surfa
     "RunStarted",
     "UnprocessableEntityError",
     "WaitTimeoutError",
+    "WebhookDeduplicator",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
     "api_client",
     "parse_callback",
+    "sign_webhook",
+    "verify_webhook",
+    "webhook_event_key",
 ]
 
 

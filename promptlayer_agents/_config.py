@@ -47,6 +47,9 @@ POLL_JITTER: Final = 0.1
 MAX_IN_FLIGHT: Final = 100
 """Requests one AsyncAgents keeps in flight at once per event loop: httpx's default pool size."""
 
+DEFAULT_WEBHOOK_MEMORY: Final = 100_000
+"""Webhook events a `WebhookDeduplicator` remembers (the most recent; about 10 MB)."""
+
 
 @dataclass(frozen=True)
 class Settings:
