@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from promptlayer_agents_api.models import WebhookEvent
+from promptlayer_agents_api.models import WebhookEvent as WebhookEvent
 
 from ._config import DEFAULT_WEBHOOK_MEMORY
 from ._errors import InvalidInputError, PromptLayerError
