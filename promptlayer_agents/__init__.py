@@ -12,6 +12,7 @@ local server, with the `sandbox` extra). Modules whose names start with `_` are 
 from __future__ import annotations
 
 import logging as _logging
+import os as _os
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -80,8 +81,13 @@ _HOMES = {
 }
 
 # A library logs and leaves the output to the application: without this, Python's last-resort
-# handler would print the package's warnings to stderr on its own.
+# handler would print the package's warnings to stderr on its own. PROMPTLAYER_LOG=debug|info
+# prints them on stderr instead, with no code (`_logging.py`).
 _logging.getLogger("promptlayer_agents").addHandler(_logging.NullHandler())
+if _os.environ.get("PROMPTLAYER_LOG"):
+    from ._logging import log_from_environment as _log_from_environment
+
+    _log_from_environment()
 
 __all__ = [  # noqa: RUF022 (plain sorted order, as the pin in test_public_surface.py)
     "APIConnectionError",
