@@ -74,6 +74,8 @@ class Context:
 
     settings: Settings
     clock: Clock
+    awaits_callbacks: bool = False
+    """Whether the client awaits what callbacks return (the async client does)."""
 
 
 def resolve_settings(

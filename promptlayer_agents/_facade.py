@@ -6,6 +6,7 @@ pause is taken, blocking or awaiting.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from functools import cache
 from types import TracebackType
@@ -25,7 +26,7 @@ from ._config import (
     Settings,
     resolve_settings,
 )
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, InvalidInputError
 from ._polling import PollPolicy
 
 
@@ -59,6 +60,7 @@ class _Base:
     """Settings and clock shared by both clients; the key never shows in `repr`."""
 
     _http_type: type[httpx.Client] | type[httpx.AsyncClient]
+    _awaits_callbacks = False
 
     def __init__(
         self,
@@ -81,7 +83,7 @@ class _Base:
                 f"http_client must be an {self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
-        self._ctx = Context(settings=settings, clock=SYSTEM_CLOCK)
+        self._ctx = Context(settings, SYSTEM_CLOCK, awaits_callbacks=self._awaits_callbacks)
         self._owns_http = http_client is None
 
     @property
@@ -92,6 +94,19 @@ class _Base:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._ctx.settings.base_url!r})"
+
+
+def _refuse_awaitable(returned: object) -> None:
+    """What a blocking client's `on_progress` returned: an awaitable (from a callable not seen
+    to be async before the call) cannot be awaited here, so it is closed and refused rather than
+    dropped silently."""
+    if inspect.isawaitable(returned):
+        close = getattr(returned, "close", None)
+        if callable(close):
+            close()
+        raise InvalidInputError(
+            "on_progress returned an awaitable, which Agents cannot await: use AsyncAgents"
+        )
 
 
 class Agents(_Base):
@@ -129,6 +144,12 @@ class Agents(_Base):
                 outcome: Outcome | None = None
                 if isinstance(action, _flows.Sleep):
                     self._ctx.clock.sleep(action.seconds)
+                elif isinstance(action, _flows.Notify):
+                    try:
+                        _refuse_awaitable(action.callback(action.result))
+                    except Exception as error:  # raised in the flow, which adds the execution
+                        action = flow.throw(error)
+                        continue
                 else:
                     outcome = self._send(action)
                 action = flow.send(outcome)
@@ -333,9 +354,11 @@ class Agents(_Base):
 
 
 class AsyncAgents(_Base):
-    """The PromptLayer Agents API for asyncio: the same methods as `Agents`, awaited."""
+    """The PromptLayer Agents API for asyncio: the same methods as `Agents`, awaited.
+    `on_progress` may be an `async def`: it is awaited before the next poll."""
 
     _http_type = httpx.AsyncClient
+    _awaits_callbacks = True
 
     def __init__(
         self,
@@ -359,6 +382,14 @@ class AsyncAgents(_Base):
                 outcome: Outcome | None = None
                 if isinstance(action, _flows.Sleep):
                     await self._ctx.clock.async_sleep(action.seconds)
+                elif isinstance(action, _flows.Notify):
+                    try:
+                        returned = action.callback(action.result)
+                        if inspect.isawaitable(returned):
+                            await returned
+                    except Exception as error:  # raised in the flow, which adds the execution
+                        action = flow.throw(error)
+                        continue
                 else:
                     outcome = await self._send(action)
                 action = flow.send(outcome)

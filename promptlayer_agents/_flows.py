@@ -61,7 +61,16 @@ class Sleep:
     seconds: float
 
 
-Flow = Generator[Send | Sleep, Outcome | None, T]
+@dataclass(frozen=True)
+class Notify:
+    """Call the caller's `on_progress` with this intermediate result. The async client awaits
+    what it returns when that is awaitable (an `async def` callback)."""
+
+    callback: ProgressCallback
+    result: ExecutionResult
+
+
+Flow = Generator[Send | Sleep | Notify, Outcome | None, T]
 
 
 class _DeadlineReached(Exception):
@@ -265,7 +274,7 @@ def wait(
     checked_id = _inputs.execution_id(execution_id)
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
-    progress = _inputs.progress_callback(on_progress)
+    progress = _inputs.progress_callback(on_progress, awaited=ctx.awaits_callbacks)
     start = ctx.clock.monotonic()
     return (yield from _wait(ctx, checked_id, start + wait_deadline, policy, progress))
 
@@ -287,7 +296,7 @@ def run_and_wait(
     carries its `execution_id` (resume with `wait`) and `may_have_started=True`."""
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
-    progress = _inputs.progress_callback(on_progress)
+    progress = _inputs.progress_callback(on_progress, awaited=ctx.awaits_callbacks)
     start = ctx.clock.monotonic()
     started = yield from run(
         ctx,
@@ -350,7 +359,7 @@ def _poll(
                 reached.__cause__
             )
         if on_progress is not None:
-            on_progress(result)
+            yield Notify(on_progress, result)
         remaining = deadline - ctx.clock.monotonic()
         if remaining <= 0:
             waited = ctx.clock.monotonic() - start
