@@ -315,6 +315,7 @@ def run_and_wait(
         )
     except PromptLayerError as error:
         error.may_have_started = True
+        error.run_warning = started.warning
         raise
 
 
