@@ -6,8 +6,10 @@ pause is taken, blocking or awaiting.
 
 from __future__ import annotations
 
+import copy as copy_module
 import inspect
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
@@ -24,6 +26,7 @@ from ._config import (
     MAX_IN_FLIGHT,
     Context,
     Settings,
+    checked_headers,
     resolve_settings,
 )
 from ._errors import ConfigurationError, InvalidInputError
@@ -69,6 +72,7 @@ class _Base:
         timeout: float,
         max_retries: int,
         max_response_bytes: int,
+        default_headers: Mapping[str, str] | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
     ) -> None:
         settings = resolve_settings(
@@ -77,6 +81,7 @@ class _Base:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
         )
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise ConfigurationError(
@@ -94,6 +99,34 @@ class _Base:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._ctx.settings.base_url!r})"
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client like this one with some settings changed, sharing its connections, as in
+        openai-python: `client.with_options(timeout=5).run(...)` for one call. An option left
+        None keeps this client's; `default_headers` are added to this client's. Closing the new
+        client leaves the shared connections open: close this one."""
+        now = self._ctx.settings
+        settings = resolve_settings(
+            api_key=now.api_key,
+            base_url=now.base_url,
+            timeout=now.request_timeout if timeout is None else timeout,
+            max_retries=now.max_retries if max_retries is None else max_retries,
+            max_response_bytes=(
+                now.max_response_bytes if max_response_bytes is None else max_response_bytes
+            ),
+            default_headers={**now.default_headers, **checked_headers(default_headers)},
+        )
+        copy = copy_module.copy(self)
+        copy._ctx = replace(self._ctx, settings=settings)
+        copy._owns_http = False
+        return copy
 
 
 def _refuse_awaitable(returned: object) -> None:
@@ -115,7 +148,8 @@ class Agents(_Base):
     `api_key` defaults to PROMPTLAYER_API_KEY, `base_url` to PROMPTLAYER_BASE_URL or
     https://api.promptlayer.com. `timeout` bounds each attempt of a request, in all (seconds);
     `max_retries` is how often a failed request may be sent again (see the README for what is
-    retried); `max_response_bytes` is the most an answer may have, after decompression. Pass
+    retried); `max_response_bytes` is the most an answer may have, after decompression;
+    `default_headers` are sent with every request (they never show in `repr`). Pass
     `http_client` to use your own httpx.Client (you close it; the timeout still applies: its
     httpx transports get a network backend that ends each step by the attempt's deadline).
     """
@@ -130,9 +164,18 @@ class Agents(_Base):
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            http_client,
+        )
         self._http = http_client or httpx.Client()
         _http.cap_reads(self._http)
 
@@ -368,9 +411,18 @@ class AsyncAgents(_Base):
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            http_client,
+        )
         self._http = http_client or httpx.AsyncClient()
         self._slots = _Slots(MAX_IN_FLIGHT)
 

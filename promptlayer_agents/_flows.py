@@ -90,7 +90,11 @@ def attempts(
     request = {
         **call,
         "url": settings.base_url + call["url"],
-        "headers": {**call.get("headers", {}), "X-API-KEY": settings.api_key},
+        "headers": {
+            **settings.default_headers,
+            **call.get("headers", {}),
+            "X-API-KEY": settings.api_key,
+        },
     }
     attempt = 0
     while True:
