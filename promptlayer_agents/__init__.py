@@ -12,6 +12,7 @@ local server, with the `sandbox` extra). Modules whose names start with `_` are 
 from __future__ import annotations
 
 import logging as _logging
+import os as _os
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,14 @@ if TYPE_CHECKING:
     from ._json import JSON
     from ._polling import PollPolicy
     from ._results import ExecutionResult, NodeState, RunStarted, parse_callback
+    from ._webhooks import (
+        WebhookDeduplicator,
+        WebhookEvent,
+        WebhookVerificationError,
+        sign_webhook,
+        verify_webhook,
+        webhook_event_key,
+    )
     from .definitions import AgentDefinition, EdgeCondition, EdgeDefinition, NodeDefinition
 
     __version__: str
@@ -58,11 +67,27 @@ _HOMES = {
         ["AgentDefinition", "EdgeCondition", "EdgeDefinition", "NodeDefinition"],
         "promptlayer_agents.definitions",
     ),
+    **dict.fromkeys(
+        [
+            "WebhookDeduplicator",
+            "WebhookEvent",
+            "WebhookVerificationError",
+            "sign_webhook",
+            "verify_webhook",
+            "webhook_event_key",
+        ],
+        "promptlayer_agents._webhooks",
+    ),
 }
 
 # A library logs and leaves the output to the application: without this, Python's last-resort
-# handler would print the package's warnings to stderr on its own.
+# handler would print the package's warnings to stderr on its own. PROMPTLAYER_LOG=debug|info
+# prints them on stderr instead, with no code (`_logging.py`).
 _logging.getLogger("promptlayer_agents").addHandler(_logging.NullHandler())
+if _os.environ.get("PROMPTLAYER_LOG"):
+    from ._logging import log_from_environment as _log_from_environment
+
+    _log_from_environment()
 
 __all__ = [  # noqa: RUF022 (plain sorted order, as the pin in test_public_surface.py)
     "APIConnectionError",
@@ -93,9 +118,15 @@ __all__ = [  # noqa: RUF022 (plain sorted order, as the pin in test_public_surfa
     "RunStarted",
     "UnprocessableEntityError",
     "WaitTimeoutError",
+    "WebhookDeduplicator",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
     "api_client",
     "parse_callback",
+    "sign_webhook",
+    "verify_webhook",
+    "webhook_event_key",
 ]
 
 

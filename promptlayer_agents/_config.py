@@ -52,6 +52,9 @@ POLL_JITTER: Final = 0.1
 MAX_IN_FLIGHT: Final = 100
 """Requests one AsyncAgents keeps in flight at once per event loop: httpx's default pool size."""
 
+DEFAULT_WEBHOOK_MEMORY: Final = 100_000
+"""Webhook events a `WebhookDeduplicator` remembers (the most recent; about 10 MB)."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -62,6 +65,8 @@ class Settings:
     request_timeout: float
     max_retries: int
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    default_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """Headers sent with every request (left out of `repr`: they may carry credentials)."""
 
     @property
     def timeout(self) -> float:
@@ -76,6 +81,8 @@ class Context:
 
     settings: Settings
     clock: Clock
+    awaits_callbacks: bool = False
+    """Whether the client awaits what callbacks return (the async client does)."""
 
 
 def resolve_settings(
@@ -85,6 +92,7 @@ def resolve_settings(
     timeout: float,
     max_retries: int,
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    default_headers: Mapping[str, str] | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from the arguments and the environment, checked."""
@@ -123,7 +131,36 @@ def resolve_settings(
         request_timeout=float(timeout),
         max_retries=max_retries,
         max_response_bytes=max_response_bytes,
+        default_headers=checked_headers(default_headers),
     )
+
+
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def checked_headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
+    """`default_headers`, checked: names that HTTP allows, values without line breaks, and not
+    the key's own header (the key is `api_key`, masked wherever the library prints)."""
+    from types import MappingProxyType
+
+    from ._errors import ConfigurationError
+
+    if value is None:
+        return MappingProxyType({})
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(
+            f"default_headers must be a mapping of names to values, not {type(value).__name__}"
+        )
+    for name, text in value.items():
+        if not isinstance(name, str) or not name or not set(name) <= _TOKEN:
+            raise ConfigurationError(f"default_headers: {name!r} is not a header name")
+        if name.lower() == "x-api-key":
+            raise ConfigurationError("default_headers: pass the key as api_key, not X-API-KEY")
+        if not isinstance(text, str) or any(c in text for c in "\r\n\0"):
+            raise ConfigurationError(
+                f"default_headers: the value of {name} must be text on one line"
+            )
+    return MappingProxyType(dict(value))
 
 
 def _base_url(url: str) -> str:

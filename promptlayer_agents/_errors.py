@@ -35,12 +35,17 @@ class PromptLayerError(Exception):
 
     execution_id: int | None = None
     may_have_started: bool = False
+    run_warning: str | None = None
+    """The warning of the run this error followed in `run_and_wait` (missing or unexpected input
+    variables), which often explains the failure; it ends `str(error)`."""
 
     def __str__(self) -> str:
         text = super().__str__()
-        if len(text) <= MESSAGE_CHARS:
-            return text
-        return f"{text[:MESSAGE_CHARS]}... ({len(text) - MESSAGE_CHARS} more characters)"
+        if len(text) > MESSAGE_CHARS:
+            text = f"{text[:MESSAGE_CHARS]}... ({len(text) - MESSAGE_CHARS} more characters)"
+        if self.run_warning:
+            text += f" (the run warned: {self.run_warning})"
+        return text
 
 
 class _ArgumentError(PromptLayerError):

@@ -6,7 +6,10 @@ pause is taken, blocking or awaiting.
 
 from __future__ import annotations
 
+import copy as copy_module
+import inspect
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
@@ -23,9 +26,10 @@ from ._config import (
     MAX_IN_FLIGHT,
     Context,
     Settings,
+    checked_headers,
     resolve_settings,
 )
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, InvalidInputError
 from ._polling import PollPolicy
 
 
@@ -59,6 +63,7 @@ class _Base:
     """Settings and clock shared by both clients; the key never shows in `repr`."""
 
     _http_type: type[httpx.Client] | type[httpx.AsyncClient]
+    _awaits_callbacks = False
 
     def __init__(
         self,
@@ -67,6 +72,7 @@ class _Base:
         timeout: float,
         max_retries: int,
         max_response_bytes: int,
+        default_headers: Mapping[str, str] | None,
         http_client: httpx.Client | httpx.AsyncClient | None,
     ) -> None:
         settings = resolve_settings(
@@ -75,13 +81,14 @@ class _Base:
             timeout=timeout,
             max_retries=max_retries,
             max_response_bytes=max_response_bytes,
+            default_headers=default_headers,
         )
         if http_client is not None and not isinstance(http_client, self._http_type):
             raise ConfigurationError(
                 f"http_client must be an {self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
-        self._ctx = Context(settings=settings, clock=SYSTEM_CLOCK)
+        self._ctx = Context(settings, SYSTEM_CLOCK, awaits_callbacks=self._awaits_callbacks)
         self._owns_http = http_client is None
 
     @property
@@ -93,6 +100,47 @@ class _Base:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._ctx.settings.base_url!r})"
 
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        max_response_bytes: int | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A client like this one with some settings changed, sharing its connections, as in
+        openai-python: `client.with_options(timeout=5).run(...)` for one call. An option left
+        None keeps this client's; `default_headers` are added to this client's. Closing the new
+        client leaves the shared connections open: close this one."""
+        now = self._ctx.settings
+        settings = resolve_settings(
+            api_key=now.api_key,
+            base_url=now.base_url,
+            timeout=now.request_timeout if timeout is None else timeout,
+            max_retries=now.max_retries if max_retries is None else max_retries,
+            max_response_bytes=(
+                now.max_response_bytes if max_response_bytes is None else max_response_bytes
+            ),
+            default_headers={**now.default_headers, **checked_headers(default_headers)},
+        )
+        copy = copy_module.copy(self)
+        copy._ctx = replace(self._ctx, settings=settings)
+        copy._owns_http = False
+        return copy
+
+
+def _refuse_awaitable(returned: object) -> None:
+    """What a blocking client's `on_progress` returned: an awaitable (from a callable not seen
+    to be async before the call) cannot be awaited here, so it is closed and refused rather than
+    dropped silently."""
+    if inspect.isawaitable(returned):
+        close = getattr(returned, "close", None)
+        if callable(close):
+            close()
+        raise InvalidInputError(
+            "on_progress returned an awaitable, which Agents cannot await: use AsyncAgents"
+        )
+
 
 class Agents(_Base):
     """The PromptLayer Agents API, blocking.
@@ -100,7 +148,8 @@ class Agents(_Base):
     `api_key` defaults to PROMPTLAYER_API_KEY, `base_url` to PROMPTLAYER_BASE_URL or
     https://api.promptlayer.com. `timeout` bounds each attempt of a request, in all (seconds);
     `max_retries` is how often a failed request may be sent again (see the README for what is
-    retried); `max_response_bytes` is the most an answer may have, after decompression. Pass
+    retried); `max_response_bytes` is the most an answer may have, after decompression;
+    `default_headers` are sent with every request (they never show in `repr`). Pass
     `http_client` to use your own httpx.Client (you close it; the timeout still applies: its
     httpx transports get a network backend that ends each step by the attempt's deadline).
     """
@@ -115,9 +164,18 @@ class Agents(_Base):
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            http_client,
+        )
         self._http = http_client or httpx.Client()
         _http.cap_reads(self._http)
 
@@ -129,6 +187,12 @@ class Agents(_Base):
                 outcome: Outcome | None = None
                 if isinstance(action, _flows.Sleep):
                     self._ctx.clock.sleep(action.seconds)
+                elif isinstance(action, _flows.Notify):
+                    try:
+                        _refuse_awaitable(action.callback(action.result))
+                    except Exception as error:  # raised in the flow, which adds the execution
+                        action = flow.throw(error)
+                        continue
                 else:
                     outcome = self._send(action)
                 action = flow.send(outcome)
@@ -333,9 +397,11 @@ class Agents(_Base):
 
 
 class AsyncAgents(_Base):
-    """The PromptLayer Agents API for asyncio: the same methods as `Agents`, awaited."""
+    """The PromptLayer Agents API for asyncio: the same methods as `Agents`, awaited.
+    `on_progress` may be an `async def`: it is awaited before the next poll."""
 
     _http_type = httpx.AsyncClient
+    _awaits_callbacks = True
 
     def __init__(
         self,
@@ -345,9 +411,18 @@ class AsyncAgents(_Base):
         timeout: float = DEFAULT_REQUEST_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout,
+            max_retries,
+            max_response_bytes,
+            default_headers,
+            http_client,
+        )
         self._http = http_client or httpx.AsyncClient()
         self._slots = _Slots(MAX_IN_FLIGHT)
 
@@ -359,6 +434,14 @@ class AsyncAgents(_Base):
                 outcome: Outcome | None = None
                 if isinstance(action, _flows.Sleep):
                     await self._ctx.clock.async_sleep(action.seconds)
+                elif isinstance(action, _flows.Notify):
+                    try:
+                        returned = action.callback(action.result)
+                        if inspect.isawaitable(returned):
+                            await returned
+                    except Exception as error:  # raised in the flow, which adds the execution
+                        action = flow.throw(error)
+                        continue
                 else:
                     outcome = await self._send(action)
                 action = flow.send(outcome)

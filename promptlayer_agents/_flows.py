@@ -61,7 +61,16 @@ class Sleep:
     seconds: float
 
 
-Flow = Generator[Send | Sleep, Outcome | None, T]
+@dataclass(frozen=True)
+class Notify:
+    """Call the caller's `on_progress` with this intermediate result. The async client awaits
+    what it returns when that is awaitable (an `async def` callback)."""
+
+    callback: ProgressCallback
+    result: ExecutionResult
+
+
+Flow = Generator[Send | Sleep | Notify, Outcome | None, T]
 
 
 class _DeadlineReached(Exception):
@@ -81,7 +90,11 @@ def attempts(
     request = {
         **call,
         "url": settings.base_url + call["url"],
-        "headers": {**call.get("headers", {}), "X-API-KEY": settings.api_key},
+        "headers": {
+            **settings.default_headers,
+            **call.get("headers", {}),
+            "X-API-KEY": settings.api_key,
+        },
     }
     attempt = 0
     while True:
@@ -265,7 +278,7 @@ def wait(
     checked_id = _inputs.execution_id(execution_id)
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
-    progress = _inputs.progress_callback(on_progress)
+    progress = _inputs.progress_callback(on_progress, awaited=ctx.awaits_callbacks)
     start = ctx.clock.monotonic()
     return (yield from _wait(ctx, checked_id, start + wait_deadline, policy, progress))
 
@@ -287,7 +300,7 @@ def run_and_wait(
     carries its `execution_id` (resume with `wait`) and `may_have_started=True`."""
     wait_deadline = _inputs.seconds(timeout, "timeout")
     policy = poll_policy(poll_interval)
-    progress = _inputs.progress_callback(on_progress)
+    progress = _inputs.progress_callback(on_progress, awaited=ctx.awaits_callbacks)
     start = ctx.clock.monotonic()
     started = yield from run(
         ctx,
@@ -306,6 +319,7 @@ def run_and_wait(
         )
     except PromptLayerError as error:
         error.may_have_started = True
+        error.run_warning = started.warning
         raise
 
 
@@ -350,7 +364,7 @@ def _poll(
                 reached.__cause__
             )
         if on_progress is not None:
-            on_progress(result)
+            yield Notify(on_progress, result)
         remaining = deadline - ctx.clock.monotonic()
         if remaining <= 0:
             waited = ctx.clock.monotonic() - start

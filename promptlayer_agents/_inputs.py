@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -227,8 +228,22 @@ def run_request(
     )
 
 
-def progress_callback(value: object) -> Callable[..., object] | None:
-    """`on_progress`: None or something to call with each intermediate result."""
+def progress_callback(value: object, *, awaited: bool) -> Callable[..., object] | None:
+    """`on_progress`: None or something to call with each intermediate result. An `async def`
+    is accepted only where it will be awaited (`awaited`: the async client): the blocking client
+    could only create its coroutine and drop it."""
     if value is not None and not callable(value):
         raise InvalidInputError(f"on_progress must be callable, not {type(value).__name__}")
+    if not awaited and _is_async_function(value):
+        raise InvalidInputError(
+            "on_progress is an async function, which Agents cannot await: pass a plain "
+            "function, or use AsyncAgents"
+        )
     return value
+
+
+def _is_async_function(value: object) -> bool:
+    """An `async def` function, or an object whose `__call__` is one."""
+    return inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(
+        getattr(value, "__call__", None)  # noqa: B004 - the method itself, not callable()
+    )

@@ -15,6 +15,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
+from .._logging import HANDLER_NAME, LOGGERS, level_from_environment
+
 if TYPE_CHECKING:
     from .. import ExecutionResult
 
@@ -22,7 +24,6 @@ REFRESH = 0.1  # seconds between progress bar redraws
 BAR_WIDTH = 24
 MIN_BAR_WIDTH = 10  # a narrower bar says nothing the counts do not
 DEFAULT_COLUMNS = 80
-LOGGERS = ("promptlayer_agents", "httpx")  # httpx logs each request at INFO
 
 
 def columns(stream: TextIO) -> int:
@@ -226,11 +227,19 @@ def setup_output(verbosity: int) -> TerminalLogHandler:
     warnings; -v (> 0) also retries and each request."""
     StatusLine.quiet = verbosity < 0
     level = logging.ERROR if verbosity < 0 else logging.INFO if verbosity > 0 else logging.WARNING
+    asked = level_from_environment()  # PROMPTLAYER_LOG: more, never less, than the flags say
+    level = level if asked is None else min(level, asked)
     handler = TerminalLogHandler()
     for name in LOGGERS:
         logger = logging.getLogger(name)
-        for old in [h for h in logger.handlers if isinstance(h, TerminalLogHandler)]:
+        for old in [h for h in logger.handlers if _replaced(h)]:
             logger.removeHandler(old)  # main() run again in the same process
         logger.setLevel(level)
         logger.addHandler(handler)
     return handler
+
+
+def _replaced(handler: logging.Handler) -> bool:
+    """A handler the command's own replaces: an earlier run's, or PROMPTLAYER_LOG's (which
+    would print each message a second time)."""
+    return isinstance(handler, TerminalLogHandler) or handler.get_name() == HANDLER_NAME

@@ -120,3 +120,43 @@ def test_the_testing_example_passes_as_a_user_runs_it(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{example.count(chr(10) + 'def test_')} passed" in done.stdout
+
+
+def test_the_webhook_example_handles_a_repeat_once_and_refuses_a_forgery(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    webhooks = next(e for e in EXAMPLES if "verify_webhook(" in e)
+
+    _exec(webhooks)
+
+    assert capsys.readouterr().out.splitlines() == [
+        "finished: execution 787",
+        "200",
+        "200",
+        "401",
+    ]
+
+
+def test_the_options_example_sends_its_headers_with_its_settings(
+    exported: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = next(e for e in EXAMPLES if "with_options(" in e)
+
+    _exec(options)
+
+    assert capsys.readouterr().out.strip() == (
+        "started 1 with a 5 s timeout, no retries and {'X-Team': 'support'}"
+    )
+
+
+def test_the_async_progress_example_is_awaited(
+    exported: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    progress = next(e for e in EXAMPLES if "async def report" in e)
+
+    _exec(progress)
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "See account settings for: Hi"
+    assert lines[:-1]  # the sandbox's runs take a few polls: the callback was awaited on each
+    assert all(line.startswith("still running: [") for line in lines[:-1])

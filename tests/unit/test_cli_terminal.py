@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from promptlayer_agents.cli._common import one_line
 from promptlayer_agents.cli._terminal import (
     StatusLine,
@@ -73,3 +75,21 @@ def test_counts_use_the_summary_words() -> None:
     assert counts_text({"FAILED": 1, "UNKNOWN": 2, "ERROR": 3}) == (
         "0 succeeded, 1 failed, 3 errors, 2 unknown"
     )
+
+
+def test_the_command_replaces_the_environment_handler_and_takes_its_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from promptlayer_agents._logging import HANDLER_NAME, log_from_environment
+    from promptlayer_agents.cli._terminal import setup_output
+
+    monkeypatch.setenv("PROMPTLAYER_LOG", "info")
+    log_from_environment()
+    setup_output(0)
+    for name in ("promptlayer_agents", "httpx"):
+        logger = logging.getLogger(name)
+        assert not [h for h in logger.handlers if h.get_name() == HANDLER_NAME]
+        assert logger.level == logging.INFO  # the flags alone would say WARNING
+    monkeypatch.delenv("PROMPTLAYER_LOG")
+    setup_output(0)
+    assert logging.getLogger("promptlayer_agents").level == logging.WARNING

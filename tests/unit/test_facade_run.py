@@ -112,3 +112,33 @@ def test_a_run_with_no_answer_in_time_says_so(harness: Make) -> None:
     assert str(caught.value) == "ReadTimeout: The read operation timed out"
     assert caught.value.may_have_started is True
     assert len(h.api.requests) == 1  # a run that may have started is never sent again
+
+
+@pytest.mark.parametrize(
+    ("after_the_run", "error_type"),
+    [
+        (reply(200, {"Answer": node("FAILED", output=True, error="name is required")}), "failed"),
+        (reply(404, {"success": False, "message": "Execution not found"}), "not found"),
+    ],
+)
+def test_run_and_wait_adds_the_runs_warning_to_the_error_that_follows(
+    harness: Make, after_the_run: httpx.Response, error_type: str
+) -> None:
+    h = harness(started(787, warning="Unexpected input variables: nme"), after_the_run)
+
+    with pytest.raises(pa.PromptLayerError) as caught:
+        h.run_and_wait("bot", input_variables={"nme": "Ada"})
+
+    assert caught.value.run_warning == "Unexpected input variables: nme"
+    assert str(caught.value).endswith("(the run warned: Unexpected input variables: nme)")
+
+
+def test_an_error_after_a_run_without_warning_says_nothing_more(harness: Make) -> None:
+    failed = {"Answer": node("FAILED", output=True, error="boom")}
+    h = harness(started(787), reply(200, failed))
+
+    with pytest.raises(pa.ExecutionFailedError) as caught:
+        h.run_and_wait("bot")
+
+    assert caught.value.run_warning is None
+    assert "warned" not in str(caught.value)

@@ -9,6 +9,7 @@ import promptlayer_agents
 from promptlayer_agents import Agents, AsyncAgents
 
 PUBLIC = ["run", "get_results", "wait", "run_and_wait", "get", "close"]
+SHARED = ["with_options"]  # the same method on both, not awaited: it sends nothing
 
 
 def _public_methods(cls: type) -> set[str]:
@@ -18,7 +19,8 @@ def _public_methods(cls: type) -> set[str]:
 
 
 def test_both_clients_have_the_same_methods() -> None:
-    assert _public_methods(Agents) == _public_methods(AsyncAgents) == set(PUBLIC)
+    assert _public_methods(Agents) == _public_methods(AsyncAgents) == set(PUBLIC + SHARED)
+    assert all(getattr(Agents, name) is getattr(AsyncAgents, name) for name in SHARED)
 
 
 def test_same_parameters_and_return_types() -> None:
@@ -41,6 +43,7 @@ def test_constructors_take_the_same_options() -> None:
         "timeout",
         "max_retries",
         "max_response_bytes",
+        "default_headers",
         "http_client",
     ]
 

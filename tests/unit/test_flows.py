@@ -11,7 +11,17 @@ import pytest
 
 import promptlayer_agents as pa
 from promptlayer_agents._config import resolve_settings
-from promptlayer_agents._flows import Context, Flow, Send, Sleep, get, run, run_and_wait, wait
+from promptlayer_agents._flows import (
+    Context,
+    Flow,
+    Notify,
+    Send,
+    Sleep,
+    get,
+    run,
+    run_and_wait,
+    wait,
+)
 from promptlayer_agents._http import Unreadable
 
 from ..fakes import AGENT, FakeClock, node, reply, started
@@ -34,10 +44,10 @@ def drive(
     flow: Flow[T],
     clock: FakeClock,
     outcomes: Sequence[httpx.Response | httpx.TransportError | Unreadable],
-) -> tuple[T | BaseException, list[Send | Sleep]]:
+) -> tuple[T | BaseException, list[Send | Sleep | Notify]]:
     """Run the flow on these outcomes, advancing the clock on each Sleep: (result or error,
     the actions it asked for)."""
-    actions: list[Send | Sleep] = []
+    actions: list[Send | Sleep | Notify] = []
     pending = list(outcomes)
     answer: Any = None
     try:
@@ -47,6 +57,9 @@ def drive(
             if isinstance(action, Sleep):
                 clock.sleep(action.seconds)
                 answer = None
+            elif isinstance(action, Notify):
+                action.callback(action.result)
+                answer = None
             else:
                 answer = pending.pop(0)
     except StopIteration as stop:
@@ -55,7 +68,7 @@ def drive(
         return error, actions
 
 
-def sends(actions: list[Send | Sleep]) -> list[Send]:
+def sends(actions: list[Send | Sleep | Notify]) -> list[Send]:
     return [a for a in actions if isinstance(a, Send)]
 
 

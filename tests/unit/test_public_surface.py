@@ -43,9 +43,15 @@ ALL = [
     "RunStarted",
     "UnprocessableEntityError",
     "WaitTimeoutError",
+    "WebhookDeduplicator",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "__version__",
     "api_client",
     "parse_callback",
+    "sign_webhook",
+    "verify_webhook",
+    "webhook_event_key",
 ]
 
 PUBLIC_MODULES = {"__init__.py", "rules.py", "definitions.py", "py.typed"}

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from .run_agent_response import RunAgentResponse
     from .run_metadata import RunMetadata
     from .validation_issue import ValidationIssue
+    from .webhook_event import WebhookEvent
+    from .webhook_event_details import WebhookEventDetails
 
 _MODULES = {
     "AgentEdge": ".agent_edge",
@@ -52,6 +54,8 @@ _MODULES = {
     "RunAgentResponse": ".run_agent_response",
     "RunMetadata": ".run_metadata",
     "ValidationIssue": ".validation_issue",
+    "WebhookEvent": ".webhook_event",
+    "WebhookEventDetails": ".webhook_event_details",
 }
 
 
@@ -89,4 +93,6 @@ __all__ = (
     "RunAgentResponse",
     "RunMetadata",
     "ValidationIssue",
+    "WebhookEvent",
+    "WebhookEventDetails",
 )
