@@ -175,6 +175,7 @@ async def _results(request: Request, state: SandboxState) -> Response:
     if execution is None:
         return error_response(404, "Workflow version execution not found")
     state.executions.observe(execution)
+    await state.executions.settle(execution)
     if not execution.has_output_node:
         return error_response(
             400,

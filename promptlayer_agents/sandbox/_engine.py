@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Mapping
@@ -27,7 +28,9 @@ from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
 from ..definitions import dependency_order, upstream
 from ..rules import ExecutionStatus, NodeOutcome, execution_status, is_final
 from . import _nodes as nodes
+from ._callables import DEFAULT_CALLABLE_TIMEOUT, Call, wait_for_any
 
+logger = logging.getLogger("promptlayer_agents.sandbox")
 OnDone = Callable[["Execution"], Coroutine[Any, Any, None]]
 
 
@@ -43,8 +46,10 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class Run:
-    """An execution as a test sees it: what was started, with what, and its status now
-    (RUNNING, SUCCESS or FAILED)."""
+    """An execution as a test sees it: what was started, with what, its status now (RUNNING,
+    SUCCESS or FAILED), each node's result as the results endpoint answers it (`status`, `value`,
+    `error_message`, `raw_error_message`, `is_output_node`), and the main output (None until an
+    output node has succeeded)."""
 
     agent: str
     version: int
@@ -52,6 +57,8 @@ class Run:
     input_variables: dict[str, Any]
     metadata: dict[str, str]
     status: ExecutionStatus
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    output: Any = None
 
 
 @dataclass
@@ -63,6 +70,7 @@ class NodeRun:
     error_message: str | None = None
     due: float = 0.0
     ended: float = 0.0
+    call: Call | None = None  # its script callable's call, from its due time until it settles
 
     def as_json(self, *, is_output_node: bool) -> dict[str, Any]:
         """The node as the results endpoint answers it."""
@@ -86,6 +94,7 @@ class Execution:
     metadata: dict[str, str] = field(default_factory=dict)
     scripts: Mapping[str, nodes.Script] = field(default_factory=dict)
     polls_per_node: int | None = None  # None: the clock decides; N: every node takes N polls
+    callable_timeout: float = DEFAULT_CALLABLE_TIMEOUT
     runs: dict[str, NodeRun] = field(init=False)
     succeeded_outputs: list[str] = field(default_factory=list)
     polls: int = 0
@@ -152,6 +161,8 @@ class Execution:
             input_variables=dict(self.inputs),
             metadata=dict(self.metadata),
             status=self.status,
+            nodes=self.node_map(),
+            output=self.main_output,
         )
 
     def now(self) -> float:
@@ -161,8 +172,31 @@ class Execution:
         return time.monotonic() - self.started_at
 
     def next_due(self) -> float | None:
-        """When the next running node finishes, on the timeline; None when none is running."""
-        return min((r.due for r in self.runs.values() if r.status == "RUNNING"), default=None)
+        """When the next running node finishes, on the timeline; None when none is running
+        (a node waiting for its script callable is not counted: `waiting` has it)."""
+        return min(
+            (r.due for r in self.runs.values() if r.status == "RUNNING" and r.call is None),
+            default=None,
+        )
+
+    def waiting(self) -> list[Call]:
+        """The script callables that running nodes, due by now, are still waiting for."""
+        return [
+            run.call
+            for run in self.runs.values()
+            if run.status == "RUNNING" and run.call is not None and not run.call.settled
+        ]
+
+    async def settle(self) -> None:
+        """Wait (the loop serving others) until no node due by now waits for its script
+        callable, so that an answer depends on the time or the poll count, not on how fast a
+        thread ran; each callable is bounded by its timeout."""
+        for _ in range(len(self.runs) + 1):  # a round may make the next node's callable due
+            self.advance()
+            calls = self.waiting()
+            if not calls:
+                return
+            await wait_for_any(calls)
 
     def advance(self) -> bool:
         """Bring every node up to date with `now()`, finishing nodes in the order their times
@@ -171,12 +205,7 @@ class Execution:
             return False
         now = self.now()
         self._start_ready()
-        while (due := self.next_due()) is not None and due <= now:
-            node = next(
-                n
-                for n in self._order
-                if self.runs[n.name].status == "RUNNING" and self.runs[n.name].due == due
-            )
+        while (node := self._next_to_finish(now)) is not None:
             self._finish(node)
             self._start_ready()
         if not self.done:
@@ -203,6 +232,23 @@ class Execution:
                 length = nodes.duration(node.configuration.to_dict(), script)
             run.status, run.due = "RUNNING", start + length
 
+    def _next_to_finish(self, now: float) -> AgentNode | None:
+        """The running node that finishes next, by `now`: the earliest due (definition order
+        breaks ties) whose script callable, if it has one, has settled. A due node's callable
+        is called here, on its own thread, with the values as they are at its due time."""
+        due_now = [n for n in self._order if self.runs[n.name].status == "RUNNING"]
+        for node in sorted(due_now, key=lambda n: self.runs[n.name].due):
+            run = self.runs[node.name]
+            if run.due > now:
+                break
+            script = self.scripts.get(node.name)
+            if run.call is None and nodes.calls_back(script):
+                assert script is not None
+                run.call = Call(script.value, self.values(), self.callable_timeout)
+            if run.call is None or run.call.settled:
+                return node
+        return None
+
     def _should_run(self, node: AgentNode, ups: list[str]) -> bool:
         if not all(self.runs[u].status == "SUCCESS" for u in ups):
             return False
@@ -214,9 +260,12 @@ class Execution:
         run.ended = run.due
         config = node.configuration.to_dict()
         try:
-            run.value = nodes.evaluate(
-                node.node_type, node.name, config, self.values(), self.scripts.get(node.name)
-            )
+            if run.call is not None:
+                run.value = run.call.outcome()
+            else:
+                run.value = nodes.evaluate(
+                    node.node_type, node.name, config, self.values(), self.scripts.get(node.name)
+                )
         except nodes.NodeFailed as failure:
             run.status, run.error_message = "FAILED", str(failure)
             return
@@ -329,10 +378,27 @@ def holds(conditional: Any, values: Mapping[str, Any], known: set[str]) -> bool:
         return False
 
 
+def supervised(work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """A task for `work` whose failure is logged once, when it ends: no task of the sandbox
+    ever ends with an exception nobody retrieves."""
+    task = asyncio.get_running_loop().create_task(work)
+    task.add_done_callback(_log_failure)
+    return task
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("sandbox: background task failed", exc_info=error)
+
+
 async def execute(execution: Execution, on_done: OnDone | None = None) -> None:
     """Keep the execution up to date until it is done (clock mode), then call `on_done`."""
     while not execution.advance() and not execution.done:
-        due = execution.next_due()
+        due, calls = execution.next_due(), execution.waiting()
+        if calls:
+            limit = None if due is None else due - execution.now()
+            await wait_for_any(calls, limit)
+            continue
         if due is None:  # only possible in poll mode: polls move it on, not time
             return
         await asyncio.sleep(max(0.0, due - execution.now()))
@@ -348,6 +414,7 @@ class Executions:
         self.limit = limit
         self.scripts: dict[str, dict[str, nodes.Script]] = {}
         self.polls_per_node: int | None = None
+        self.callable_timeout = DEFAULT_CALLABLE_TIMEOUT
         self.loop: asyncio.AbstractEventLoop | None = None
         self._items: OrderedDict[int, Execution] = OrderedDict()
         self._ids = itertools.count(1)
@@ -370,6 +437,7 @@ class Executions:
             metadata=dict(metadata or {}),
             scripts=dict(self.scripts.get(version.workflow_name, {})),
             polls_per_node=self.polls_per_node,
+            callable_timeout=self.callable_timeout,
         )
         self._items[execution.id] = execution
         while len(self._items) > self.limit:
@@ -380,7 +448,7 @@ class Executions:
         self.loop = asyncio.get_running_loop()
         if execution.polls_per_node is None:
             execution.advance()
-            execution.task = self.loop.create_task(execute(execution, on_done))
+            execution.task = supervised(execute(execution, on_done))
         else:
             self._on_done[execution.id] = on_done
             self.observe(execution, poll=False)
@@ -395,7 +463,23 @@ class Executions:
         execution.advance()
         on_done = self._on_done.pop(execution.id, None) if execution.done else None
         if on_done is not None:
-            execution.task = asyncio.get_running_loop().create_task(on_done(execution))
+            execution.task = supervised(on_done(execution))
+
+    async def settle(self, execution: Execution) -> None:
+        """Wait until no node due by now waits for its script callable (`Execution.settle`),
+        then deliver the callback if that made the execution done."""
+        await execution.settle()
+        self.observe(execution, poll=False)
+
+    def blocked_calls(self) -> list[str]:
+        """The script callables of remembered executions that have not returned yet, each as
+        "agent, node, function"."""
+        return [
+            f"agent {e.version.workflow_name!r}, node {name!r}, callable {run.call.label}"
+            for e in list(self._items.values())
+            for name, run in e.runs.items()
+            if run.call is not None and not run.call.returned.is_set()
+        ]
 
     def get(self, execution_id: int) -> Execution | None:
         return self._items.get(execution_id)
@@ -418,12 +502,14 @@ class Executions:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     def forget(self) -> None:
-        """Forget every execution and script, and go back to the clock (a test's clean start);
-        `stop` the running ones first."""
+        """Forget every execution and script, count execution ids from 1 again, and go back to
+        the clock (a test's clean start); `stop` the running ones first."""
         self._items.clear()
+        self._ids = itertools.count(1)
         self._on_done.clear()
         self.scripts = {}
         self.polls_per_node = None
+        self.callable_timeout = DEFAULT_CALLABLE_TIMEOUT
 
 
 def narrowed(
