@@ -15,7 +15,6 @@ read, so what an answer shows depends only on the time or the poll count, never 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import time
 from collections import OrderedDict
@@ -29,6 +28,13 @@ from ..definitions import dependency_order, upstream
 from ..rules import ExecutionStatus, NodeOutcome, execution_status, is_final
 from . import _nodes as nodes
 from ._callables import DEFAULT_CALLABLE_TIMEOUT, Call, wait_for_any
+from ._memory import (
+    DEFAULT_MAX_STORED_BYTES,
+    MAX_NODE_MAP_BYTES,
+    TOO_LARGE,
+    json_size,
+    node_map_size,
+)
 
 logger = logging.getLogger("promptlayer_agents.sandbox")
 OnDone = Callable[["Execution"], Coroutine[Any, Any, None]]
@@ -71,6 +77,7 @@ class NodeRun:
     due: float = 0.0
     ended: float = 0.0
     call: Call | None = None  # its script callable's call, from its due time until it settles
+    size: int = 0  # bytes of its entry in the node map, once final
 
     def as_json(self, *, is_output_node: bool) -> dict[str, Any]:
         """The node as the results endpoint answers it."""
@@ -101,14 +108,29 @@ class Execution:
     started_at: float = field(default_factory=time.monotonic)
     finished_at: float | None = None  # time.monotonic() when the last node became final
     task: asyncio.Task[None] | None = None
+    on_grow: Callable[[Execution], None] | None = None  # called when nodes have finished
 
     def __post_init__(self) -> None:
         self.runs = {node.name: NodeRun() for node in self.version.nodes}
+        self._fixed_bytes = json_size(self.inputs) + json_size(self.metadata)
+        self._reserve = {
+            node.name: json_size(
+                NodeRun("FAILED", error_message=TOO_LARGE).as_json(
+                    is_output_node=node.is_output_node
+                )
+            )
+            for node in self.version.nodes
+        }
         self._order = dependency_order(self.version)
         self._upstream = upstream(self.version)
         self._incoming: dict[str, list[AgentEdge]] = {name: [] for name in self.runs}
         for edge in self.version.edges:
             self._incoming[edge.target_node_name].append(edge)
+
+    @property
+    def stored_bytes(self) -> int:
+        """Bytes it holds, as JSON: input variables, metadata and final nodes' entries."""
+        return self._fixed_bytes + sum(run.size for run in self.runs.values())
 
     @property
     def done(self) -> bool:
@@ -205,9 +227,13 @@ class Execution:
             return False
         now = self.now()
         self._start_ready()
+        finished = False
         while (node := self._next_to_finish(now)) is not None:
             self._finish(node)
             self._start_ready()
+            finished = True
+        if finished and self.on_grow is not None:
+            self.on_grow(self)
         if not self.done:
             return False
         ended = max((run.ended for run in self.runs.values()), default=0.0)
@@ -224,6 +250,7 @@ class Execution:
             start = max((self.runs[u].ended for u in ups), default=0.0)
             if not self._should_run(node, ups):
                 run.status, run.ended = "SKIPPED", start
+                run.size = json_size(run.as_json(is_output_node=node.is_output_node))
                 continue
             script = self.scripts.get(node.name)
             if self.polls_per_node is not None:
@@ -268,10 +295,33 @@ class Execution:
                 )
         except nodes.NodeFailed as failure:
             run.status, run.error_message = "FAILED", str(failure)
-            return
-        run.status = "SUCCESS"
-        if node.is_output_node:
+        else:
+            run.status = "SUCCESS"
+        self._bound(node)
+        if run.status == "SUCCESS" and node.is_output_node:
             self.succeeded_outputs.append(node.name)
+
+    def _bound(self, node: AgentNode) -> None:
+        """Keep the final node's entry answerable: a value JSON cannot carry, or one that would
+        take the node map past MAX_NODE_MAP_BYTES (room kept for every node not final yet to
+        fail with TOO_LARGE), fails the node instead (`_memory`)."""
+        run, flag = self.runs[node.name], node.is_output_node
+        try:
+            size = json_size(run.as_json(is_output_node=flag))
+        except (ValueError, TypeError, RecursionError) as error:
+            problem = f"{type(error).__name__}: {error}"[:500]
+            run.status, run.value = "FAILED", None
+            run.error_message = f"the node's value is not JSON the API can answer ({problem})"
+            size = json_size(run.as_json(is_output_node=flag))
+        sizes = {
+            name: other.size if is_final(other.status) else self._reserve[name]
+            for name, other in self.runs.items()
+        }
+        sizes[node.name] = size
+        if node_map_size(sizes) > MAX_NODE_MAP_BYTES:
+            run.status, run.value, run.error_message = "FAILED", None, TOO_LARGE
+            size = self._reserve[node.name]
+        run.size = size
 
     def values(self) -> dict[str, Any]:
         """Input variables and the values of succeeded nodes, by name (nodes win)."""
@@ -407,17 +457,19 @@ async def execute(execution: Execution, on_done: OnDone | None = None) -> None:
 
 
 class Executions:
-    """The executions the sandbox remembers: at most `limit`, the oldest dropped (and stopped);
-    the scripts later runs follow; the progress mode."""
+    """The executions the sandbox remembers: at most `limit`, holding at most
+    `max_stored_bytes` (see `_fit`; the oldest are forgotten, and stopped); the scripts later
+    runs follow; the progress mode; the script callables' timeout."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_stored_bytes: int = DEFAULT_MAX_STORED_BYTES) -> None:
         self.limit = limit
         self.scripts: dict[str, dict[str, nodes.Script]] = {}
         self.polls_per_node: int | None = None
         self.callable_timeout = DEFAULT_CALLABLE_TIMEOUT
         self.loop: asyncio.AbstractEventLoop | None = None
         self._items: OrderedDict[int, Execution] = OrderedDict()
-        self._ids = itertools.count(1)
+        self.max_stored_bytes = max_stored_bytes
+        self._issued = 0  # ids are 1, 2, ...: every id up to this one was given out
         self._on_done: dict[int, OnDone] = {}
 
     def start(
@@ -430,7 +482,7 @@ class Executions:
     ) -> Execution:
         """Create an execution, bring it as far as time 0 takes it, and keep it going."""
         execution = Execution(
-            next(self._ids),
+            self._issued + 1,
             version,
             inputs,
             callback_url,
@@ -439,12 +491,10 @@ class Executions:
             polls_per_node=self.polls_per_node,
             callable_timeout=self.callable_timeout,
         )
+        self._issued = execution.id
         self._items[execution.id] = execution
-        while len(self._items) > self.limit:
-            _, dropped = self._items.popitem(last=False)
-            self._on_done.pop(dropped.id, None)
-            if dropped.task is not None:
-                dropped.task.cancel()
+        execution.on_grow = self._fit
+        self._fit(execution)
         self.loop = asyncio.get_running_loop()
         if execution.polls_per_node is None:
             execution.advance()
@@ -481,6 +531,32 @@ class Executions:
             if run.call is not None and not run.call.returned.is_set()
         ]
 
+    def _fit(self, keep: Execution) -> None:
+        """Forget executions until at most `limit` remain, the oldest first, and until they
+        hold at most `max_stored_bytes` (`_memory`): the oldest finished ones first, then the
+        oldest running ones (stopped); never `keep`, the one just started or growing."""
+        while len(self._items) > self.limit:
+            self._drop(next(iter(self._items.values())))
+        total = sum(e.stored_bytes for e in self._items.values())
+        if total <= self.max_stored_bytes:
+            return
+        others = [e for e in self._items.values() if e is not keep]
+        for victim in [e for e in others if e.done] + [e for e in others if not e.done]:
+            if total <= self.max_stored_bytes:
+                break
+            total -= victim.stored_bytes
+            self._drop(victim)
+
+    def _drop(self, execution: Execution) -> None:
+        del self._items[execution.id]
+        self._on_done.pop(execution.id, None)
+        if execution.task is not None:
+            execution.task.cancel()
+
+    def was_given_out(self, execution_id: int) -> bool:
+        """Whether the id was given to an execution since the last reset (held or forgotten)."""
+        return 0 < execution_id <= self._issued
+
     def get(self, execution_id: int) -> Execution | None:
         return self._items.get(execution_id)
 
@@ -505,7 +581,7 @@ class Executions:
         """Forget every execution and script, count execution ids from 1 again, and go back to
         the clock (a test's clean start); `stop` the running ones first."""
         self._items.clear()
-        self._ids = itertools.count(1)
+        self._issued = 0
         self._on_done.clear()
         self.scripts = {}
         self.polls_per_node = None
