@@ -18,8 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from promptlayer_agents.sandbox import PromptLayerSandbox, Sandbox
-from promptlayer_agents.sandbox._connections import ConnectionTimeouts
+from promptlayer_agents.sandbox import ConnectionTimeouts, PromptLayerSandbox, Sandbox
 
 from .sandbox_helpers import controlled, raw_client, run_pytest, until
 
