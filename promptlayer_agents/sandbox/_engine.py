@@ -212,13 +212,15 @@ class Execution:
     async def settle(self) -> None:
         """Wait (the loop serving others) until no node due by now waits for its script
         callable, so that an answer depends on the time or the poll count, not on how fast a
-        thread ran; each callable is bounded by its timeout."""
+        thread ran. It waits `callable_timeout` seconds at most in all, however many callables
+        come due one after another (the answer then shows them still running)."""
+        deadline = time.monotonic() + self.callable_timeout
         for _ in range(len(self.runs) + 1):  # a round may make the next node's callable due
             self.advance()
             calls = self.waiting()
-            if not calls:
+            if not calls or time.monotonic() >= deadline:
                 return
-            await wait_for_any(calls)
+            await wait_for_any(calls, deadline - time.monotonic())
 
     def advance(self) -> bool:
         """Bring every node up to date with `now()`, finishing nodes in the order their times

@@ -68,7 +68,7 @@ def until(condition: Callable[[], bool], timeout: float = 20.0, what: str = "con
 
 def results(http: httpx.Client, execution_id: int) -> httpx.Response:
     """The node map answer of an execution."""
-    params = {"workflow_version_execution_id": execution_id, "return_all_outputs": "true"}
+    params = {"workflow_version_execution_id": str(execution_id), "return_all_outputs": "true"}
     return http.get(RESULTS, params=params)
 
 

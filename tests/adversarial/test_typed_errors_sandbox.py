@@ -124,7 +124,7 @@ def test_callback_urls_with_whitespace_or_control_characters_are_refused_by_both
 
 def _exception_types() -> st.SearchStrategy[type[BaseException]]:
     """Built-in exception types of every family, pytest's outcomes, and new ones."""
-    builtin = [
+    builtin: list[type[BaseException]] = [
         SystemExit,
         KeyboardInterrupt,
         GeneratorExit,
@@ -137,8 +137,11 @@ def _exception_types() -> st.SearchStrategy[type[BaseException]]:
         type(pytest.fail.Exception("x")),
         type(pytest.skip.Exception("x")),
     ]
+    def new_type(name: str, base: type[BaseException]) -> type[BaseException]:
+        return type(name, (base,), {})
+
     made = st.builds(
-        lambda name, base: type(name, (base,), {}),
+        new_type,
         st.from_regex(r"[A-Z][a-z]{2,8}Error", fullmatch=True),
         st.sampled_from([Exception, BaseException, RuntimeError]),
     )
