@@ -6,7 +6,10 @@ sandbox, whose execution ids start again at 1."""
 from __future__ import annotations
 
 import select
+import signal
 import socket
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -231,3 +234,31 @@ def test_a_blocked_callable_does_not_hold_up_other_requests(
     finally:
         release.set()
     until(lambda: controlled.blocked_scripts() == [], what="the callable to return")
+
+
+COMMAND = str(Path(sys.executable).with_name("promptlayer-agents"))
+
+
+def test_the_command_line_sets_the_timeouts_and_refuses_ones_not_above_zero() -> None:
+    refused = subprocess.run(
+        [COMMAND, "sandbox", "--header-timeout", "0"], capture_output=True, text=True, timeout=60
+    )
+    process = subprocess.Popen(
+        [COMMAND, "sandbox", "--port", "0", "--log-level", "warning", "--idle-timeout", "0.3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split(" serving ", 1)[1].split(" ", 1)[0]
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=BOUND) as sock:
+            closed = _closed_by_server(sock)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+
+    assert refused.returncode == 2
+    assert "--header-timeout: must be a number of seconds > 0" in refused.stderr
+    assert closed

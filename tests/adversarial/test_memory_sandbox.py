@@ -4,11 +4,13 @@ saying so when asked for), and no results answer outgrows what the client reads 
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import patch
 
 import httpx
 import pytest
@@ -17,12 +19,16 @@ from hypothesis import strategies as st
 
 from promptlayer_agents import Agents, ExecutionFailedError
 from promptlayer_agents._config import DEFAULT_MAX_RESPONSE_BYTES
-from promptlayer_agents.sandbox import PromptLayerSandbox
+from promptlayer_agents.sandbox import PromptLayerSandbox, _engine, load_catalog
+from promptlayer_agents.sandbox._engine import Execution, execute
 from promptlayer_agents.sandbox._memory import (
     CLIENT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_STORED_BYTES,
     TOO_LARGE,
+    json_size,
+    node_map_size,
 )
+from promptlayer_agents.sandbox._nodes import Script
 
 from .sandbox_helpers import ECHO, RESULTS, raw_client, results, until
 
@@ -165,3 +171,63 @@ def test_no_results_answer_is_larger_than_the_clients_cap(
     for node in node_map.json().values():
         assert node["status"] == "SUCCESS" or node["error_message"] == TOO_LARGE
     _client_reads(roomy, execution_id)
+
+
+def test_node_map_size_is_the_exact_size_of_the_answer() -> None:
+    @given(st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=6))
+    def check(node_map: dict[str, Any]) -> None:
+        sizes = {name: json_size(entry) for name, entry in node_map.items()}
+        assert node_map_size(sizes) == json_size(node_map)
+
+    check()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+NODE_OUTCOMES = st.one_of(
+    st.integers(0, 3000).map(lambda n: Script(value="v" * n, has_value=True)),
+    st.text(max_size=1500).map(lambda message: Script(error=message or "x")),
+    st.integers(0, 1500).map(lambda n: Script(value=lambda run, n=n: ["é"] * n, has_value=True)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    outcomes=st.lists(NODE_OUTCOMES, min_size=1, max_size=4),
+    chained=st.booleans(),
+)
+def test_whatever_nodes_produce_the_node_map_stays_within_the_cap(
+    outcomes: list[Script], chained: bool
+) -> None:
+    """The cap, made small, holds for any number of nodes, any value sizes, errors, callables,
+    in parallel or in a chain: a node past it fails with TOO_LARGE, the others keep theirs."""
+    cap = 5000
+    names = [f"N{i}" for i in range(len(outcomes))]
+    nodes = [
+        {
+            "name": name,
+            "node_type": "PROMPT_TEMPLATE",
+            "dependencies": [names[i - 1]] if chained and i else [],
+            "is_output_node": i == len(names) - 1,
+        }
+        for i, name in enumerate(names)
+    ]
+    version = load_catalog({"workflow_name": "a", "nodes": nodes}).find("a").versions[-1]  # type: ignore[union-attr]
+    execution = Execution(1, version, {}, scripts=dict(zip(names, outcomes, strict=True)))
+
+    with patch.object(_engine, "MAX_NODE_MAP_BYTES", cap):
+        asyncio.run(asyncio.wait_for(execute(execution), timeout=30))
+
+    assert execution.done
+    assert json_size(execution.node_map()) <= cap
+    for name, script in zip(names, outcomes, strict=True):
+        run = execution.runs[name]
+        if run.error_message == TOO_LARGE or run.status == "SKIPPED":
+            continue
+        expected = script.value(run) if callable(script.value) else script.value
+        assert (run.value, run.error_message) == (
+            (expected, None) if script.error is None else (None, script.error)
+        )

@@ -137,6 +137,7 @@ def _exception_types() -> st.SearchStrategy[type[BaseException]]:
         type(pytest.fail.Exception("x")),
         type(pytest.skip.Exception("x")),
     ]
+
     def new_type(name: str, base: type[BaseException]) -> type[BaseException]:
         return type(name, (base,), {})
 
