@@ -9,7 +9,12 @@ says so.
 Time is either the clock (a node takes its duration in seconds, from the moment its last upstream
 node finished) or, in the deterministic progress mode, the execution's results polls (every node
 finishes `polls_per_node` polls after it started). The state is brought up to date whenever it is
-read, so what an answer shows depends only on the time or the poll count, never on scheduling.
+read, so what an answer shows depends only on the time or the poll count, never on scheduling: a
+node scripted with a callable calls it (isolated, `_callables`) when it is due, and a results
+answer waits for it, up to its timeout, while the server serves others.
+
+What an execution may hold is bounded (`_memory`): a node whose value would make the results
+answer too large fails instead, and `Executions` forgets the oldest past a total in bytes.
 """
 
 from __future__ import annotations
