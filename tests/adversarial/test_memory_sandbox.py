@@ -169,7 +169,8 @@ def test_no_results_answer_is_larger_than_the_clients_cap(
     for answer in (node_map, output):
         assert len(answer.content) <= CLIENT_MAX_RESPONSE_BYTES
     for node in node_map.json().values():
-        assert node["status"] == "SUCCESS" or node["error_message"] == TOO_LARGE
+        # a node fails only for its size; one after a failed node is skipped
+        assert node["status"] in ("SUCCESS", "SKIPPED") or node["error_message"] == TOO_LARGE
     _client_reads(roomy, execution_id)
 
 
