@@ -7,6 +7,7 @@ usable http(s) URL is.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Final, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -114,8 +115,12 @@ def failure_summary(nodes: Iterable[NodeOutcome]) -> str:
 
 
 def is_http_url(value: object) -> bool:
-    """An absolute http(s) URL with a host."""
+    """An absolute http(s) URL with a host, and no whitespace or control character anywhere:
+    `urlsplit` silently drops tabs and newlines (so `http://a\t@b/` would split as host `b`),
+    and an HTTP client refuses to send to such a URL, so it is no URL at all."""
     if not isinstance(value, str):
+        return False
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in value):
         return False
     try:
         parts = urlsplit(value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import sys
 
 from ._common import EXIT_OK, EXIT_USAGE, one_line
@@ -20,6 +21,13 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, not {text}")
     return value
 
 
@@ -94,6 +102,35 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="refuse larger request bodies with 413 (default 10 MiB)",
     )
     limits.add_argument(
+        "--max-stored-bytes",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="bytes of inputs, metadata and node values all executions may hold; past it the "
+        "oldest are forgotten (default 128 MiB)",
+    )
+    limits.add_argument(
+        "--idle-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="close a connection idle this long (default 5)",
+    )
+    limits.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="close a connection whose request line and headers take longer (default 10)",
+    )
+    limits.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="close a connection whose request body takes longer (default 30)",
+    )
+    limits.add_argument(
         "--max-connections",
         type=_positive,
         default=None,
@@ -128,7 +165,9 @@ def _bind_problem(error: Exception, args: argparse.Namespace) -> str:
 def _sandbox(args: argparse.Namespace) -> int:
     try:
         from ..sandbox import DEFAULT_API_KEY, CatalogError, Faults, create_app
+        from ..sandbox._connections import ConnectionTimeouts
         from ..sandbox._limits import DEFAULT_MAX_BODY_BYTES
+        from ..sandbox._memory import DEFAULT_MAX_STORED_BYTES
         from ..sandbox._server import (
             DEFAULT_MAX_CONNECTIONS,
             DEFAULT_MAX_HEADER_BYTES,
@@ -160,6 +199,13 @@ def _sandbox(args: argparse.Namespace) -> int:
             max_executions=args.max_executions,
             allow_remote_callbacks=args.allow_remote_callbacks,
             max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
+            max_stored_bytes=args.max_stored_bytes or DEFAULT_MAX_STORED_BYTES,
+        )
+        defaults = ConnectionTimeouts()
+        timeouts = ConnectionTimeouts(
+            idle=args.idle_timeout or defaults.idle,
+            header=args.header_timeout or defaults.header,
+            body=args.body_timeout or defaults.body,
         )
         sock = bind(args.host, args.port)
     except (CatalogError, ValueError, OSError) as error:
@@ -181,6 +227,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             access_log=args.access_log,
             max_connections=args.max_connections or DEFAULT_MAX_CONNECTIONS,
             max_header_bytes=args.max_header_bytes or DEFAULT_MAX_HEADER_BYTES,
+            timeouts=timeouts,
         )
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it shut down on
         pass

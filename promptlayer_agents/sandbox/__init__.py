@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._app import DEFAULT_API_KEY, create_app
     from ._catalog import CatalogError, load_catalog
+    from ._connections import ConnectionTimeouts
     from ._engine import Run
     from ._faults import Faults
     from ._server import Sandbox
@@ -24,6 +25,7 @@ EXTRA_MODULES = frozenset({"starlette", "uvicorn", "yaml"})  # what the `sandbox
 _HOMES = {
     "DEFAULT_API_KEY": "_app",
     "CatalogError": "_catalog",
+    "ConnectionTimeouts": "_connections",
     "Faults": "_faults",
     "PromptLayerSandbox": "_testing",
     "Run": "_engine",
@@ -35,6 +37,7 @@ _HOMES = {
 __all__ = [
     "DEFAULT_API_KEY",
     "CatalogError",
+    "ConnectionTimeouts",
     "Faults",
     "PromptLayerSandbox",
     "Run",

@@ -33,6 +33,7 @@ from ._engine import Executions, narrowed
 from ._errors import error_response, invalid
 from ._faults import Faults
 from ._limits import DEFAULT_MAX_BODY_BYTES, BodyLimit
+from ._memory import DEFAULT_MAX_STORED_BYTES, gone
 from ._paths import agent_segment
 
 DEFAULT_API_KEY = "pl_sandbox"
@@ -171,10 +172,15 @@ async def _results(request: Request, state: SandboxState) -> Response:
     )
     if problem:
         return invalid(problem)
-    execution = state.executions.get(execution_id) if execution_id else None
+    executions = state.executions
+    execution = executions.get(execution_id) if execution_id else None
+    if execution is None and execution_id and executions.was_given_out(execution_id):
+        message = gone(execution_id, executions.limit, executions.max_stored_bytes)
+        return error_response(404, message)  # 404, as the client's NotFoundError reads it
     if execution is None:
         return error_response(404, "Workflow version execution not found")
     state.executions.observe(execution)
+    await state.executions.settle(execution)
     if not execution.has_output_node:
         return error_response(
             400,
@@ -201,15 +207,17 @@ def create_app(
     max_executions: int = 1000,
     allow_remote_callbacks: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_stored_bytes: int = DEFAULT_MAX_STORED_BYTES,
 ) -> Starlette:
     """The sandbox as an ASGI app. `agents` is a YAML/JSON file, loaded data, or None for the
-    bundled demo agents. A request body over `max_body_bytes` is refused with 413."""
-    if max_body_bytes < 1:
-        raise ValueError("max_body_bytes must be at least 1")
+    bundled demo agents. A request body over `max_body_bytes` is refused with 413; executions
+    past `max_executions`, or past `max_stored_bytes` in all, are forgotten (`_memory`)."""
+    if max_body_bytes < 1 or max_stored_bytes < 1:
+        raise ValueError("max_body_bytes and max_stored_bytes must be at least 1")
     faults = faults or Faults()
     state = SandboxState(
         catalog=load_catalog(agents),
-        executions=Executions(max_executions),
+        executions=Executions(max_executions, max_stored_bytes),
         api_key=api_key,
         faults=faults,
         allow_remote_callbacks=allow_remote_callbacks,

@@ -37,7 +37,8 @@ class Callbacks:
         self._http: httpx.AsyncClient | None = None
 
     async def deliver(self, execution: Execution) -> None:
-        """POST the final result to the execution's callback URL, once, within CALLBACK_TIMEOUT."""
+        """POST the final result to the execution's callback URL, once, within CALLBACK_TIMEOUT;
+        a failure is logged once (a warning), never raised."""
         if not execution.callback_url:
             return
         body = {"workflow_version_execution_id": execution.id, "final_output": execution.node_map()}
@@ -45,7 +46,8 @@ class Callbacks:
             self._http = httpx.AsyncClient(timeout=CALLBACK_TIMEOUT)
         try:
             await self._http.post(execution.callback_url, json=body)
-        except httpx.HTTPError as error:
+        except Exception as error:  # any failure (refused, timed out, a URL httpx will not
+            # send to): logged here, once, so the task never ends with an unretrieved exception
             logger.warning("callback for execution %s failed: %r", execution.id, error)
 
     async def close(self) -> None:

@@ -13,7 +13,10 @@ from ._errors import Issue
 TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
 ANSWER_NESTING = 8  # levels an answer wraps a stored value in (node map, node, value), and spare
-UNSTORABLE = "Value cannot be stored as JSON (a lone surrogate, or nested too deeply)"
+UNSTORABLE = (
+    "Value cannot be stored as JSON (NaN or infinity, a lone surrogate, or nested too deeply)"
+)
+NOT_JSON_CONSTANT = "NaN and Infinity are not JSON"
 
 
 def _is_integral(value: object) -> bool:
@@ -58,14 +61,15 @@ def _is_url(value: object) -> bool:
 
 
 def storable(value: object) -> bool:
-    """Whether the value can be stored and answered as UTF-8 JSON: no lone surrogate, no nesting
-    too deep for the encoder. Values that are not would make every later answer about the
-    execution fail, so runs holding them are refused."""
+    """Whether the value can be stored and answered as UTF-8 JSON, by the client's rules: no NaN
+    or infinity (a number such as 1e999 parses as one), no lone surrogate, no nesting too deep for
+    the encoder. Values that are not would make every later answer about the execution fail, so
+    runs holding them are refused."""
     wrapped: object = value
     for _ in range(ANSWER_NESTING):
         wrapped = [wrapped]
     try:
-        json.dumps(wrapped, ensure_ascii=False, allow_nan=True).encode("utf-8")
+        json.dumps(wrapped, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (ValueError, TypeError, RecursionError, UnicodeEncodeError):
         return False
     return True
@@ -92,10 +96,20 @@ def flag(text: str | None, loc: list[str | int]) -> tuple[bool, Issue | None]:
     return value in TRUE, None
 
 
+class _NotJSONConstant(Exception):
+    """The body holds NaN, Infinity or -Infinity, which Python's parser accepts and JSON has not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJSONConstant(name)
+
+
 def run_body(raw: bytes) -> tuple[dict[str, Any], list[Issue]]:
     """The run body as an object, and every problem with it."""
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except _NotJSONConstant:
+        return {}, [(["body"], NOT_JSON_CONSTANT, "json_invalid")]
     except ValueError:
         return {}, [(["body"], "JSON decode error", "json_invalid")]
     except RecursionError:

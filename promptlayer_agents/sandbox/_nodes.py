@@ -361,12 +361,16 @@ def evaluate(
     return placeholder(node_type, name)
 
 
+def calls_back(script: Script | None) -> bool:
+    """Whether the node's value comes from calling the script's callable (the engine calls it,
+    isolated, in `_callables`), rather than from `evaluate`."""
+    if script is None or script.error is not None:
+        return False
+    return script.has_value and callable(script.value)
+
+
 def _scripted(value: Any, values: Values) -> Any:
-    """A scripted value; a callable is called with the run's values, and what it raises fails
-    the node with the exception's type and message."""
-    if not callable(value):
-        return value
-    try:
-        return value(dict(values))
-    except Exception as error:
-        raise NodeFailed(f"{type(error).__name__}: {error}") from error
+    """A scripted value (a callable one is the engine's to call: `calls_back`)."""
+    if callable(value):
+        raise NodeFailed("a script callable is called by the engine, isolated, not here")
+    return value

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from ._testing import PromptLayerSandbox
 
 MARKER = (
-    "promptlayer(polls_per_node=None, **faults): this test's promptlayer_sandbox settings: "
-    "every node finishing on its Nth results poll, and faults (the keyword arguments of "
+    "promptlayer(polls_per_node=None, callable_timeout=10, **faults): this test's "
+    "promptlayer_sandbox settings: every node finishing on its Nth results poll, how long a "
+    "script callable may run, and faults (the keyword arguments of "
     "promptlayer_agents.sandbox.Faults)"
 )
 
@@ -72,4 +73,11 @@ def promptlayer_sandbox(
     try:
         yield sandbox
     finally:
+        blocked = sandbox.blocked_scripts()
         sandbox.reset()
+    if blocked:  # reported in this test only: the next one gets a clean, working sandbox
+        pytest.fail(
+            "promptlayer_sandbox: script callable(s) still running at the end of the test, "
+            f"abandoned: {'; '.join(blocked)}",
+            pytrace=False,
+        )

@@ -5,14 +5,16 @@ connections made before uvicorn is ready wait in the socket's backlog.
 
 Limits against abuse, all configurable: connections and requests in progress (uvicorn's
 `limit_concurrency`: past it, uvicorn answers 503), the size of a request's line and headers
-(`h11_max_incomplete_event_size`: past it, 400), and the body size (`create_app`'s
-`max_body_bytes`: 413).
+(`h11_max_incomplete_event_size`: past it, 400), the body size (`create_app`'s
+`max_body_bytes`: 413), and how long a connection may stay idle or take sending its request's
+head or body (`ConnectionTimeouts`, in `_connections`: past it, the connection is closed).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import socket
 import threading
 from types import TracebackType
@@ -22,6 +24,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from ._app import DEFAULT_API_KEY, SandboxState, create_app
+from ._connections import ConnectionTimeouts, timed_protocol
 from ._faults import Faults
 
 STOP_TIMEOUT = 10.0
@@ -69,9 +72,12 @@ def uvicorn_server(
     access_log: bool = False,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+    timeouts: ConnectionTimeouts | None = None,
 ) -> uvicorn.Server:
     """uvicorn with the sandbox's limits; one line per request only with `access_log`. h11
-    always (not httptools when installed), so the header limit is the same everywhere."""
+    always (not httptools when installed), so the header limit is the same everywhere, and the
+    connection timeouts apply."""
+    timeouts = timeouts or ConnectionTimeouts()
     if max_connections < 1 or max_header_bytes < 1:
         raise ValueError("max_connections and max_header_bytes must be at least 1")
     config = uvicorn.Config(
@@ -80,7 +86,8 @@ def uvicorn_server(
         access_log=access_log,
         lifespan="on",
         timeout_graceful_shutdown=2,
-        http="h11",
+        http=timed_protocol(timeouts),
+        timeout_keep_alive=max(1, math.ceil(timeouts.idle)),
         limit_concurrency=max_connections + 1,  # uvicorn counts the connection asking too
         h11_max_incomplete_event_size=max_header_bytes,
     )
@@ -94,8 +101,8 @@ class Sandbox:
     """A sandbox server on a background thread: `with Sandbox() as sandbox: sandbox.url`.
 
     Binds 127.0.0.1 on a free port unless told otherwise; stops (and stops listening) on exit.
-    `max_connections` and `max_header_bytes` limit the server (see the module's docstring); other
-    keyword arguments go to `create_app`.
+    `max_connections`, `max_header_bytes` and `timeouts` limit the server (see the module's
+    docstring); other keyword arguments go to `create_app`.
     """
 
     def __init__(
@@ -109,12 +116,14 @@ class Sandbox:
         log_level: str = "warning",
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+        timeouts: ConnectionTimeouts | None = None,
         **options: Any,
     ) -> None:
         self.api_key = api_key
         self.app = create_app(agents, api_key=api_key, faults=faults, **options)
         self._host, self._port, self._log_level = host, port, log_level
         self._max_connections, self._max_header_bytes = max_connections, max_header_bytes
+        self._timeouts = timeouts
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -138,6 +147,7 @@ class Sandbox:
             log_level=self._log_level,
             max_connections=self._max_connections,
             max_header_bytes=self._max_header_bytes,
+            timeouts=self._timeouts,
         )
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
@@ -177,6 +187,7 @@ def serve(
     access_log: bool = False,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
+    timeouts: ConnectionTimeouts | None = None,
 ) -> None:
     """Serve in the foreground until interrupted (Ctrl-C)."""
     server = uvicorn_server(
@@ -185,5 +196,6 @@ def serve(
         access_log=access_log,
         max_connections=max_connections,
         max_header_bytes=max_header_bytes,
+        timeouts=timeouts,
     )
     server.run(sockets=[sock])

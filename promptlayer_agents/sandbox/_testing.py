@@ -16,6 +16,7 @@ from typing import Any
 from promptlayer_agents_api.models import AgentVersion
 
 from ..definitions import AgentDefinition
+from ._callables import DEFAULT_CALLABLE_TIMEOUT
 from ._catalog import CatalogError, json_problem, load_catalog
 from ._engine import Run
 from ._faults import Faults
@@ -88,7 +89,12 @@ class PromptLayerSandbox:
     ) -> None:
         """What `node` of `agent` produces in later runs: `value` (or, if callable, what it
         returns when called with the run's input variables and finished nodes' values, by
-        name), or a failure with the message `error`; `duration` seconds it takes."""
+        name), or a failure with the message `error`; `duration` seconds it takes.
+
+        A callable runs on its own thread, isolated: whatever it raises (`SystemExit` and
+        `pytest.fail` included) or returns that JSON cannot carry fails the node with the
+        reason, and one still running after `callable_timeout` seconds (see `configure`) fails
+        the node and is abandoned."""
         served = self._sandbox.state.catalog.find(agent)
         if served is None:
             raise ValueError(f"script: no agent named {agent!r} is served (add_agent it first)")
@@ -120,36 +126,66 @@ class PromptLayerSandbox:
     @property
     def runs(self) -> list[Run]:
         """The executions started since the last reset, oldest first, each with its agent,
-        version, execution_id, input_variables, metadata and current status."""
+        version, execution_id, input_variables, metadata, current status, each node's result
+        (`nodes`) and the main output (`output`)."""
         return self._sandbox.state.executions.records()
 
-    def configure(self, *, polls_per_node: int | None = None, **faults: Any) -> None:
-        """Set this test's progress mode and faults. `polls_per_node=N`: every node finishes
-        N results polls after it started, whatever the time. Other keywords are `Faults`
-        fields (latency, the fractions of 429s, 503s and drops, retry_after, seed)."""
+    def configure(
+        self,
+        *,
+        polls_per_node: int | None = None,
+        callable_timeout: float = DEFAULT_CALLABLE_TIMEOUT,
+        **faults: Any,
+    ) -> None:
+        """Set this test's progress mode, script callables' timeout and faults.
+        `polls_per_node=N`: every node finishes N results polls after it started, whatever the
+        time. `callable_timeout`: seconds a script callable may run before its node fails.
+        Other keywords are `Faults` fields (latency, the fractions of 429s, 503s and drops,
+        retry_after, seed)."""
         if polls_per_node is not None and (
             not isinstance(polls_per_node, int)
             or isinstance(polls_per_node, bool)
             or polls_per_node < 0
         ):
             raise ValueError("polls_per_node is a whole number of polls >= 0")
+        if (
+            isinstance(callable_timeout, bool)
+            or not isinstance(callable_timeout, int | float)
+            or not 0 < callable_timeout < math.inf
+        ):
+            raise ValueError("callable_timeout is a number of seconds > 0, and finite")
         unknown = sorted(set(faults) - {f.name for f in dataclasses.fields(Faults)})
         if unknown:
-            known = ", ".join(["polls_per_node", *(f.name for f in dataclasses.fields(Faults))])
+            settings = ["polls_per_node", "callable_timeout"]
+            known = ", ".join([*settings, *(f.name for f in dataclasses.fields(Faults))])
             raise ValueError(f"unknown sandbox setting(s) {', '.join(unknown)}; known: {known}")
         chosen = Faults(**faults)
         state = self._sandbox.state
         state.executions.polls_per_node = polls_per_node
+        state.executions.callable_timeout = float(callable_timeout)
         state.faults, state.random = chosen, random.Random(chosen.seed)
+
+    def blocked_scripts(self) -> list[str]:
+        """The script callables of this test's runs still running (abandoned once past their
+        timeout), each as "agent, node, callable"; the fixture reports them in the test's
+        teardown."""
+        return self._sandbox.state.executions.blocked_calls()
 
     def reset(self) -> None:
         """A clean start: only the agents the sandbox started with, no executions (running
-        ones are stopped), no scripts, no faults, progress by the clock."""
+        ones are stopped, a blocked script callable abandoned), execution ids from 1 again, no
+        scripts, no faults, progress by the clock."""
         state = self._sandbox.state
         executions = state.executions
         if executions.loop is not None and executions.loop.is_running():
             future = asyncio.run_coroutine_threadsafe(executions.stop(), executions.loop)
-            future.result(RESET_TIMEOUT)
+            try:
+                future.result(RESET_TIMEOUT)
+            except TimeoutError:
+                future.cancel()
+                raise RuntimeError(
+                    f"the sandbox did not stop its executions within {RESET_TIMEOUT:g} s"
+                ) from None
         executions.forget()
         state.catalog = load_catalog(self._agents)
         state.requests.clear()

@@ -39,6 +39,8 @@ def controls() -> PromptLayerSandbox:
         (lambda s: s.script("bot", "Reply", duration=float("inf")), "and finite"),
         (lambda s: s.add_agent({**AGENT, "version": 3, "commit_message": "\ud800"}), "JSON"),
         (lambda s: s.configure(polls_per_node=-1), "polls_per_node"),
+        (lambda s: s.configure(callable_timeout=0), "callable_timeout is a number of seconds"),
+        (lambda s: s.configure(callable_timeout=True), "callable_timeout is a number of seconds"),
         (lambda s: s.configure(latncy=1), "unknown sandbox setting"),
     ],
 )
