@@ -17,7 +17,7 @@ T = TypeVar("T", bound="ExecutionNodeMap")
 
 
 @_attrs_define(frozen=True, eq=False)
-class ExecutionNodeMap(Mapping[str, NodeResult]):
+class ExecutionNodeMap(Mapping[str, "NodeResult"]):
     """Every node of the execution, by node name."""
 
     additional_properties: dict[str, NodeResult] = _attrs_field(factory=dict)

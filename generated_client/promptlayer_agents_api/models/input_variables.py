@@ -13,7 +13,7 @@ T = TypeVar("T", bound="InputVariables")
 
 
 @_attrs_define(frozen=True, eq=False)
-class InputVariables(Mapping[str, Any]):
+class InputVariables(Mapping[str, "Any"]):
     """The agent's input variables by name; values are any JSON."""
 
     additional_properties: dict[str, Any] = _attrs_field(factory=dict)

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="NodeConfiguration")
 
 
 @_attrs_define(frozen=True, eq=False)
-class NodeConfiguration(Mapping[str, Any]):
+class NodeConfiguration(Mapping[str, "Any"]):
     """The node's configuration; its structure depends on `node_type`."""
 
     additional_properties: dict[str, Any] = _attrs_field(factory=dict)

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="RequiredInputVariables")
 
 
 @_attrs_define(frozen=True, eq=False)
-class RequiredInputVariables(Mapping[str, str]):
+class RequiredInputVariables(Mapping[str, "str"]):
     """Input variable names mapped to their types."""
 
     additional_properties: dict[str, str] = _attrs_field(factory=dict)

@@ -13,7 +13,7 @@ T = TypeVar("T", bound="RunMetadata")
 
 
 @_attrs_define(frozen=True, eq=False)
-class RunMetadata(Mapping[str, str]):
+class RunMetadata(Mapping[str, "str"]):
     """Metadata key-value pairs stored with the execution; values are strings."""
 
     additional_properties: dict[str, str] = _attrs_field(factory=dict)
