@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -124,7 +123,7 @@ def result_json(result: ExecutionResult) -> dict[str, Any]:
         "done": result.done,
         "status": result.status,
         "output": result.output,
-        "nodes": {name: dataclasses.asdict(node) for name, node in result.nodes.items()},
+        "nodes": {name: node.to_dict() for name, node in result.nodes.items()},
     }
 
 
@@ -134,14 +133,17 @@ def _text(value: Any) -> str:
 
 def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
     """The main output, every node with --all-outputs, or everything as JSON with --json."""
+    from ..rules import node_status
+
     if args.json:
         print(json.dumps(result_json(result), ensure_ascii=False))
     elif args.all_outputs:
         width = max((len(name) for name in result.nodes), default=0)
-        for node in result.nodes.values():
-            detail = node.error_message if node.status == "FAILED" else _text(node.value)
+        for name, node in result.nodes.items():
+            failed = node_status(node.status) == "FAILED"
+            detail = node.error_message if failed else _text(node.value)
             mark = " (output)" if node.is_output_node else ""
-            print(f"{node.name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
+            print(f"{name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
     elif result.done:
         print(_text(result.output))
 
@@ -210,7 +212,7 @@ def results_command(args: argparse.Namespace) -> int:
         print(f"execution {execution_id} is still running", file=sys.stderr)
     elif result.status == "FAILED":
         print(
-            f"execution {execution_id} failed: {failure_summary(result.nodes.values())}",
+            f"execution {execution_id} failed: {failure_summary(result.nodes)}",
             file=sys.stderr,
         )
         return EXIT_FAILED

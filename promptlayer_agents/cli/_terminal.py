@@ -85,7 +85,7 @@ class WaitStatus:
         self.start = time.monotonic()
 
     def __call__(self, partial: ExecutionResult) -> None:
-        nodes = " · ".join(f"{n.name} {n.status}" for n in partial.nodes.values())
+        nodes = " · ".join(f"{name} {n.status}" for name, n in partial.nodes.items())
         elapsed = time.monotonic() - self.start
         self.line.show(f"waiting {elapsed:5.1f}s  execution {partial.execution_id}  {nodes}")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
+
+from promptlayer_agents_api.models import RunAgentRequest
+from promptlayer_agents_api.types import ModelError
 
 from ..rules import is_http_url
 from ._errors import Issue
@@ -14,35 +15,6 @@ TRUE = frozenset({"true", "1", "yes", "on"})
 FALSE = frozenset({"false", "0", "no", "off"})
 ANSWER_NESTING = 8  # levels an answer wraps a stored value in (node map, node, value), and spare
 UNSTORABLE = "Value cannot be stored as JSON (a lone surrogate, or nested too deeply)"
-
-
-def _is_integral(value: object) -> bool:
-    """An integer as JSON Schema counts one: 3 and 3.0 alike, never a boolean."""
-    return type(value) is int or (type(value) is float and value.is_integer())
-
-
-RUN_FIELDS: dict[str, tuple[Callable[[Any], bool], str, str]] = {
-    "workflow_label_name": (
-        lambda v: v is None or (isinstance(v, str) and v != ""),
-        "Input should be a non-empty string",
-        "string_type",
-    ),
-    "workflow_version_number": (
-        lambda v: v is None or (_is_integral(v) and v > 0),
-        "Input should be an integer greater than 0",
-        "int_type",
-    ),
-    "metadata": (
-        lambda v: (
-            v is None or (isinstance(v, dict) and all(isinstance(x, str) for x in v.values()))
-        ),
-        "Input should be an object of strings",
-        "dict_type",
-    ),
-    "input_variables": (lambda v: isinstance(v, dict), "Input should be an object", "dict_type"),
-    "return_all_outputs": (lambda v: isinstance(v, bool), "Input should be a boolean", "bool_type"),
-    "callback_url": (lambda v: v is None or _is_url(v), "Input should be a URL", "url_type"),
-}
 
 
 def _is_url(value: object) -> bool:
@@ -92,25 +64,29 @@ def flag(text: str | None, loc: list[str | int]) -> tuple[bool, Issue | None]:
     return value in TRUE, None
 
 
-def run_body(raw: bytes) -> tuple[dict[str, Any], list[Issue]]:
-    """The run body as an object, and every problem with it."""
+def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
+    """The run body read with the generated request model, and every problem with it: a field
+    of the wrong type (its JSON path), then what the spec asks beyond types (a non-empty label,
+    a version above 0, an http(s) URL) and values that cannot be stored."""
     try:
-        body = json.loads(raw)
-    except ValueError:
-        return {}, [(["body"], "JSON decode error", "json_invalid")]
+        body = RunAgentRequest.from_dict(json.loads(raw))
+    except ModelError as error:
+        return None, [(["body", *error.path], error.problem, "type_error")]
     except RecursionError:
-        return {}, [(["body"], "JSON nested too deeply", "json_invalid")]
-    if not isinstance(body, dict):
-        return {}, [(["body"], "Input should be an object", "dict_type")]
-    problems: list[Issue] = [
-        (["body", key], msg, kind)
-        for key, (ok, msg, kind) in RUN_FIELDS.items()
-        if key in body and not ok(body[key])
-    ]
+        return None, [(["body"], "JSON nested too deeply", "json_invalid")]
+    except ValueError:
+        return None, [(["body"], "JSON decode error", "json_invalid")]
+    problems: list[Issue] = []
+    if body.workflow_label_name == "":
+        problems.append((["body", "workflow_label_name"], "Input should be non-empty", "too_short"))
+    if body.workflow_version_number is not None and body.workflow_version_number < 1:
+        where: list[str | int] = ["body", "workflow_version_number"]
+        problems.append((where, "Input should be greater than 0", "greater_than"))
+    if body.callback_url is not None and not _is_url(body.callback_url):
+        problems.append((["body", "callback_url"], "Input should be a URL", "url_type"))
+    sent = body.to_dict()
     problems += [
-        (["body", key], UNSTORABLE, "value_error")
-        for key in RUN_FIELDS
-        if key in body and not storable(body[key])
+        (["body", key], UNSTORABLE, "value_error") for key in sent if not storable(sent[key])
     ]
     return body, problems
 

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.condition_operator import ConditionOperator
-from ..types import plain, wrong
+from ..types import ModelError, plain, wrong
 
 T = TypeVar("T", bound="EdgeConditional")
 
@@ -18,6 +18,7 @@ class EdgeConditional:
     """One comparison on an edge. PromptLayer's Get Agent answer types conditionals as free-form
     objects, so every field is optional and the operands are any JSON value: read them leniently.
     PromptLayer's spec for creating agents gives each a `position`, an `operator` and two operands.
+    A field of another type reads as absent.
 
         Attributes:
             position (int | None): Order of evaluation (an integer >= 0 when PromptLayer creates the agent).
@@ -63,13 +64,21 @@ class EdgeConditional:
 
         position = _data.get("position")
         if position is not None:
-            if not (isinstance(position, int) and not isinstance(position, bool)):
-                raise wrong("position", "an integer", position)
+            try:
+                if not (isinstance(position, int) and not isinstance(position, bool)):
+                    raise wrong("position", "an integer", position)
+
+            except ModelError:  # read leniently (x-read-leniently): as if absent
+                position = None
 
         operator = _data.get("operator")
         if operator is not None:
-            if not isinstance(operator, str):
-                raise wrong("operator", "a string", operator)
+            try:
+                if not isinstance(operator, str):
+                    raise wrong("operator", "a string", operator)
+
+            except ModelError:  # read leniently (x-read-leniently): as if absent
+                operator = None
 
         left_config = _data.get("left_config")
 
