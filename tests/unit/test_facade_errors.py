@@ -201,9 +201,9 @@ def _agent(**changes: object) -> dict[str, object]:
         (_agent(edges=[{"id": "e"}]), r"^edges\[0\]\.source_node_name: missing"),
         (_agent(edges=[{**_agent()["edges"][0], "is_and": "yes"}]), r"edges\[0\].is_and"),  # type: ignore[index]
         (
-            _agent(edges=[{**_agent()["edges"][0], "conditionals": [3]}]),
+            _agent(edges=[{**_agent()["edges"][0], "conditionals": [3]}]),  # type: ignore[index]
             r"^edges\[0\]\.conditionals\[0\]: expected an object, got 3",
-        ),  # type: ignore[index]
+        ),
         (_agent(release_labels="prod"), '^release_labels: expected a list, got "prod"'),
         (["not", "an", "object"], "^the answer: expected an object, got a list"),
     ],
