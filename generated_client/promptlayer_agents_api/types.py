@@ -89,8 +89,13 @@ def format_path(path: list[Step]) -> str:
         elif step.isidentifier():
             text += f".{step}" if text else step
         else:
-            text += f"[{json.dumps(step, ensure_ascii=False)}]"
+            text += f"[{_encodable(json.dumps(step, ensure_ascii=False))}]"
     return text
+
+
+def _encodable(text: str) -> str:
+    """Text that UTF-8 can encode: a lone surrogate (which JSON may carry) as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def describe(value: object) -> str:
@@ -102,7 +107,7 @@ def describe(value: object) -> str:
     if isinstance(value, int | float):
         return repr(value)[:40]
     if isinstance(value, str):
-        text = json.dumps(value[:40], ensure_ascii=False)
+        text = _encodable(json.dumps(value[:40], ensure_ascii=False))
         return text if len(value) <= 40 else text[:-1] + '..."'
     if isinstance(value, list):
         return "a list"

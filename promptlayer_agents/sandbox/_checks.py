@@ -70,8 +70,9 @@ def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
     a version above 0, an http(s) URL) and values that cannot be stored."""
     try:
         body = RunAgentRequest.from_dict(json.loads(raw))
-    except ModelError as error:
-        return None, [(["body", *error.path], error.problem, "type_error")]
+    except ModelError as error:  # a key in the path may hold a lone surrogate: answer it escaped
+        where = [_encodable(step) if isinstance(step, str) else step for step in error.path]
+        return None, [(["body", *where], error.problem, "type_error")]
     except RecursionError:
         return None, [(["body"], "JSON nested too deeply", "json_invalid")]
     except ValueError:
@@ -89,6 +90,11 @@ def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
         (["body", key], UNSTORABLE, "value_error") for key in sent if not storable(sent[key])
     ]
     return body, problems
+
+
+def _encodable(text: str) -> str:
+    """Text that UTF-8 can encode: a lone surrogate as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def input_warning(expected: set[str], given: set[str]) -> str | None:
