@@ -216,3 +216,13 @@ def test_a_model_built_in_code_leaves_out_what_is_none(
     expected |= {"callback_url": url, "return_all_outputs": False}
     assert body == {k: v for k, v in expected.items() if v is not None}
     assert models.RunAgentRequest.from_dict(body).to_dict() == body
+
+
+@given(key=st.text(max_size=5), value=st.text(max_size=50))
+def test_an_error_can_always_be_printed_and_sent_as_utf_8(key: str, value: str) -> None:
+    """Whatever text a wrong value or a map's key holds (lone surrogates too), the error's
+    message encodes as UTF-8: the sandbox answers it in a 422, the client prints it."""
+    for body in ({"workflow_version_number": value}, {"metadata": {key: 5}}):
+        with pytest.raises(ModelError) as raised:
+            models.RunAgentRequest.from_dict(body)
+        str(raised.value).encode("utf-8")
