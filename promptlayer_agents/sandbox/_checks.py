@@ -71,8 +71,8 @@ def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
     try:
         body = RunAgentRequest.from_dict(json.loads(raw))
     except ModelError as error:  # a key in the path may hold a lone surrogate: answer it escaped
-        where = [_encodable(step) if isinstance(step, str) else step for step in error.path]
-        return None, [(["body", *where], error.problem, "type_error")]
+        path = [_encodable(step) if isinstance(step, str) else step for step in error.path]
+        return None, [(["body", *path], error.problem, "type_error")]
     except RecursionError:
         return None, [(["body"], "JSON nested too deeply", "json_invalid")]
     except ValueError:
