@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+import attrs
+
 from promptlayer_agents_api.models import RunAgentRequest
 from promptlayer_agents_api.types import ModelError
 
@@ -69,7 +71,8 @@ def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
     of the wrong type (its JSON path), then what the spec asks beyond types (a non-empty label,
     a version above 0, an http(s) URL) and values that cannot be stored."""
     try:
-        body = RunAgentRequest.from_dict(json.loads(raw))
+        data = json.loads(raw)
+        body = RunAgentRequest.from_dict(data)
     except ModelError as error:  # a key in the path may hold a lone surrogate: answer it escaped
         path = [_encodable(step) if isinstance(step, str) else step for step in error.path]
         return None, [(["body", *path], error.problem, "type_error")]
@@ -85,11 +88,16 @@ def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
         problems.append((where, "Input should be greater than 0", "greater_than"))
     if body.callback_url is not None and not _is_url(body.callback_url):
         problems.append((["body", "callback_url"], "Input should be a URL", "url_type"))
-    sent = body.to_dict()
     problems += [
-        (["body", key], UNSTORABLE, "value_error") for key in sent if not storable(sent[key])
+        (["body", key], UNSTORABLE, "value_error")
+        for key in _FIELDS
+        if key in data and not storable(data[key])
     ]
     return body, problems
+
+
+_FIELDS = tuple(field.name for field in attrs.fields(RunAgentRequest) if field.init)
+"""The run body's fields, from the generated model (whose fields keep their JSON names)."""
 
 
 def _encodable(text: str) -> str:

@@ -52,7 +52,7 @@ def test_run_and_wait_through_202s(sandbox: Sandbox, connect: Connect) -> None:
     result = client.run_and_wait("greeter", input_variables={"name": "Ada"}, timeout=30)
 
     assert (result.status, result.output) == ("SUCCESS", "Hello, Ada!")
-    assert {n.name: n.status for n in result.nodes.values()} == {
+    assert {name: n.status for name, n in result.nodes.items()} == {
         "Name": "SUCCESS",
         "Greeting": "SUCCESS",
     }

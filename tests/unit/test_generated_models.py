@@ -226,3 +226,16 @@ def test_an_error_can_always_be_printed_and_sent_as_utf_8(key: str, value: str) 
         with pytest.raises(ModelError) as raised:
             models.RunAgentRequest.from_dict(body)
         str(raised.value).encode("utf-8")
+
+
+@pytest.mark.parametrize(("sent", "read"), [(3.0, 3), (3, 3), (-0.0, 0)])
+def test_an_integer_written_as_a_float_reads_as_an_int(sent: float, read: int) -> None:
+    answer = {"success": True, "message": "ok", "workflow_version_execution_id": sent}
+
+    parsed = models.RunAgentResponse.from_dict(answer)
+
+    assert parsed.workflow_version_execution_id == read
+    assert type(parsed.workflow_version_execution_id) is int
+    assert parsed.to_dict() == answer
+    with pytest.raises(ModelError, match=r"expected an integer, got 3\.5"):
+        models.RunAgentResponse.from_dict({**answer, "workflow_version_execution_id": 3.5})

@@ -113,7 +113,14 @@ class AgentNode:
                 isinstance(workflow_version_id, int)
                 and not isinstance(workflow_version_id, bool)
             ):
-                raise wrong("workflow_version_id", "an integer", workflow_version_id)
+                if not (
+                    isinstance(workflow_version_id, float)
+                    and workflow_version_id.is_integer()
+                ):  # 3.0 is an integer in JSON
+                    raise wrong(
+                        "workflow_version_id", "an integer", workflow_version_id
+                    )
+                workflow_version_id = int(workflow_version_id)
 
         agent_node = cls(
             id=id,

@@ -65,7 +65,11 @@ class AgentSummary:
         if id is None:
             raise missing(_data, "id", "an integer")
         if not (isinstance(id, int) and not isinstance(id, bool)):
-            raise wrong("id", "an integer", id)
+            if not (
+                isinstance(id, float) and id.is_integer()
+            ):  # 3.0 is an integer in JSON
+                raise wrong("id", "an integer", id)
+            id = int(id)
 
         name = _data.get("name")
         if name is None:
@@ -78,12 +82,20 @@ class AgentSummary:
             if not (
                 isinstance(workspace_id, int) and not isinstance(workspace_id, bool)
             ):
-                raise wrong("workspace_id", "an integer", workspace_id)
+                if not (
+                    isinstance(workspace_id, float) and workspace_id.is_integer()
+                ):  # 3.0 is an integer in JSON
+                    raise wrong("workspace_id", "an integer", workspace_id)
+                workspace_id = int(workspace_id)
 
         user_id = _data.get("user_id")
         if user_id is not None:
             if not (isinstance(user_id, int) and not isinstance(user_id, bool)):
-                raise wrong("user_id", "an integer", user_id)
+                if not (
+                    isinstance(user_id, float) and user_id.is_integer()
+                ):  # 3.0 is an integer in JSON
+                    raise wrong("user_id", "an integer", user_id)
+                user_id = int(user_id)
 
         is_draft = _data.get("is_draft")
         if is_draft is not None:

@@ -96,7 +96,11 @@ class AgentVersion:
         if workflow_id is None:
             raise missing(_data, "workflow_id", "an integer")
         if not (isinstance(workflow_id, int) and not isinstance(workflow_id, bool)):
-            raise wrong("workflow_id", "an integer", workflow_id)
+            if not (
+                isinstance(workflow_id, float) and workflow_id.is_integer()
+            ):  # 3.0 is an integer in JSON
+                raise wrong("workflow_id", "an integer", workflow_id)
+            workflow_id = int(workflow_id)
 
         workflow_name = _data.get("workflow_name")
         if workflow_name is None:
@@ -108,7 +112,11 @@ class AgentVersion:
         if version is None:
             raise missing(_data, "version", "an integer")
         if not (isinstance(version, int) and not isinstance(version, bool)):
-            raise wrong("version", "an integer", version)
+            if not (
+                isinstance(version, float) and version.is_integer()
+            ):  # 3.0 is an integer in JSON
+                raise wrong("version", "an integer", version)
+            version = int(version)
 
         workflow_version_id = _data.get("workflow_version_id")
         if workflow_version_id is None:
@@ -117,7 +125,12 @@ class AgentVersion:
             isinstance(workflow_version_id, int)
             and not isinstance(workflow_version_id, bool)
         ):
-            raise wrong("workflow_version_id", "an integer", workflow_version_id)
+            if not (
+                isinstance(workflow_version_id, float)
+                and workflow_version_id.is_integer()
+            ):  # 3.0 is an integer in JSON
+                raise wrong("workflow_version_id", "an integer", workflow_version_id)
+            workflow_version_id = int(workflow_version_id)
 
         nodes = _data.get("nodes")
         if nodes is None:

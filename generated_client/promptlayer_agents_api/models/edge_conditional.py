@@ -66,7 +66,11 @@ class EdgeConditional:
         if position is not None:
             try:
                 if not (isinstance(position, int) and not isinstance(position, bool)):
-                    raise wrong("position", "an integer", position)
+                    if not (
+                        isinstance(position, float) and position.is_integer()
+                    ):  # 3.0 is an integer in JSON
+                        raise wrong("position", "an integer", position)
+                    position = int(position)
 
             except ModelError:  # read leniently (x-read-leniently): as if absent
                 position = None

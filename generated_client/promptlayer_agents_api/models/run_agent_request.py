@@ -82,9 +82,14 @@ class RunAgentRequest:
                 isinstance(workflow_version_number, int)
                 and not isinstance(workflow_version_number, bool)
             ):
-                raise wrong(
-                    "workflow_version_number", "an integer", workflow_version_number
-                )
+                if not (
+                    isinstance(workflow_version_number, float)
+                    and workflow_version_number.is_integer()
+                ):  # 3.0 is an integer in JSON
+                    raise wrong(
+                        "workflow_version_number", "an integer", workflow_version_number
+                    )
+                workflow_version_number = int(workflow_version_number)
 
         metadata = _data.get("metadata")
         if metadata is not None:

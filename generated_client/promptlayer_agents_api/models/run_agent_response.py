@@ -74,11 +74,16 @@ class RunAgentResponse:
             isinstance(workflow_version_execution_id, int)
             and not isinstance(workflow_version_execution_id, bool)
         ):
-            raise wrong(
-                "workflow_version_execution_id",
-                "an integer",
-                workflow_version_execution_id,
-            )
+            if not (
+                isinstance(workflow_version_execution_id, float)
+                and workflow_version_execution_id.is_integer()
+            ):  # 3.0 is an integer in JSON
+                raise wrong(
+                    "workflow_version_execution_id",
+                    "an integer",
+                    workflow_version_execution_id,
+                )
+            workflow_version_execution_id = int(workflow_version_execution_id)
 
         warning = _data.get("warning")
         if warning is not None:
