@@ -3,7 +3,7 @@
 import json
 from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeAlias, TypeVar
 
 from attrs import define
 
@@ -51,6 +51,10 @@ class Response(Generic[T]):
     headers: MutableMapping[str, str]
     parsed: T | None
 
+
+JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
+"""Any value a JSON document can hold: the type of the fields whose shape the API leaves open (a
+node's value and configuration, a condition's operands, input variables)."""
 
 Step = str | int
 """One step of a JSON path: an object's key or a list's index."""
@@ -150,6 +154,7 @@ def plain(value: Any) -> Any:
 
 
 __all__ = [
+    "JSON",
     "UNSET",
     "File",
     "FileTypes",

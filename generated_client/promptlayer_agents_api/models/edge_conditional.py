@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.condition_operator import ConditionOperator
-from ..types import ModelError, plain, wrong
+from ..types import JSON, ModelError, plain, wrong
 
 T = TypeVar("T", bound="EdgeConditional")
 
@@ -24,15 +24,15 @@ class EdgeConditional:
             position (int | None): Order of evaluation (an integer >= 0 when PromptLayer creates the agent).
             operator (ConditionOperator | str | None): One of the documented `ConditionOperator` values; an operator the API adds later is kept as
                 a plain string.
-            left_config (Any): The left side, any JSON value; usually an object with either a `static_value` (a
+            left_config (JSON): The left side, any JSON value; usually an object with either a `static_value` (a
                 constant) or a `source` (the node or input variable whose value is compared).
-            right_config (Any): The right side, any JSON value, shaped like `left_config`.
+            right_config (JSON): The right side, any JSON value, shaped like `left_config`.
     """
 
     position: int | None = None
     operator: ConditionOperator | str | None = None
-    left_config: Any = None
-    right_config: Any = None
+    left_config: JSON = None
+    right_config: JSON = None
     _json: dict[str, Any] | None = _attrs_field(
         default=None, init=False, repr=False, eq=False
     )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import plain, wrong
+from ..types import JSON, plain, wrong
 
 if TYPE_CHECKING:
     pass
@@ -25,14 +25,14 @@ class ErrorResponse:
             success (bool | None): Always false.
             message (str | None):
             error (str | None):
-            detail (Any): Any JSON value: usually a string, or a list of `ValidationIssue`s; lists of strings,
+            detail (JSON): Any JSON value: usually a string, or a list of `ValidationIssue`s; lists of strings,
                 objects without `msg` and numbers are read too.
     """
 
     success: bool | None = None
     message: str | None = None
     error: str | None = None
-    detail: Any = None
+    detail: JSON = None
     _json: dict[str, Any] | None = _attrs_field(
         default=None, init=False, repr=False, eq=False
     )

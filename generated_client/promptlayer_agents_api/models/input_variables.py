@@ -7,16 +7,16 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import plain, wrong
+from ..types import JSON, plain, wrong
 
 T = TypeVar("T", bound="InputVariables")
 
 
 @_attrs_define(frozen=True, eq=False)
-class InputVariables(Mapping[str, "Any"]):
+class InputVariables(Mapping[str, "JSON"]):
     """The agent's input variables by name; values are any JSON."""
 
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, JSON] = _attrs_field(factory=dict)
     _json: dict[str, Any] | None = _attrs_field(
         default=None, init=False, repr=False, eq=False
     )
@@ -41,7 +41,7 @@ class InputVariables(Mapping[str, "Any"]):
         object.__setattr__(input_variables, "_json", _data)
         return input_variables
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> JSON:
         return self.additional_properties[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -7,16 +7,16 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import plain, wrong
+from ..types import JSON, plain, wrong
 
 T = TypeVar("T", bound="NodeConfiguration")
 
 
 @_attrs_define(frozen=True, eq=False)
-class NodeConfiguration(Mapping[str, "Any"]):
+class NodeConfiguration(Mapping[str, "JSON"]):
     """The node's configuration; its structure depends on `node_type`."""
 
-    additional_properties: dict[str, Any] = _attrs_field(factory=dict)
+    additional_properties: dict[str, JSON] = _attrs_field(factory=dict)
     _json: dict[str, Any] | None = _attrs_field(
         default=None, init=False, repr=False, eq=False
     )
@@ -41,7 +41,7 @@ class NodeConfiguration(Mapping[str, "Any"]):
         object.__setattr__(node_configuration, "_json", _data)
         return node_configuration
 
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> JSON:
         return self.additional_properties[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.node_status import NodeStatus
-from ..types import plain, wrong
+from ..types import JSON, plain, wrong
 
 T = TypeVar("T", bound="NodeResult")
 
@@ -20,14 +20,14 @@ class NodeResult:
     Attributes:
         status (NodeStatus | str | None): One of the documented `NodeStatus` values; a status the API adds later is kept as a plain
             string. PromptLayer's spec leaves it optional.
-        value (Any): The node's output, any JSON value; null until the node succeeds.
+        value (JSON): The node's output, any JSON value; null until the node succeeds.
         error_message (str | None): Why the node failed, if it did.
         raw_error_message (str | None): The underlying error text, if the node failed.
         is_output_node (bool | None): Whether this node is one of the agent's output nodes.
     """
 
     status: NodeStatus | str | None = None
-    value: Any = None
+    value: JSON = None
     error_message: str | None = None
     raw_error_message: str | None = None
     is_output_node: bool | None = None
