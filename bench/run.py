@@ -10,10 +10,10 @@ import os
 import platform
 import time
 
-from . import fanout, footprint, overhead, schedule, waiting
+from . import cpu, fanout, footprint, overhead, schedule, waiting
 from .common import SIZES, sandbox_process
 
-SECTIONS = ["overhead", "wait", "import", "fanout", "schedule"]
+SECTIONS = ["cpu", "overhead", "wait", "import", "fanout", "schedule"]
 
 
 def main() -> None:
@@ -39,6 +39,8 @@ def main() -> None:
         f"{platform.machine()}, {os.cpu_count()} cores"
     )
     start = time.perf_counter()
+    if "cpu" in args.sections:
+        cpu.run(sizes)
     if "overhead" in args.sections:
         with sandbox_process() as server:
             overhead.run(sizes, server)

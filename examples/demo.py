@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from promptlayer_agents import Agents, ExecutionResult
+from promptlayer_agents.rules import condition_text, is_final
 from promptlayer_agents.sandbox import Sandbox
 
 AGENT = "support-bot"
@@ -36,7 +37,7 @@ def main() -> None:
             output = " (output)" if step.is_output_node else ""
             print(f"  {step.name}: {step.node_type}{after}{output}")
         for edge in definition.edges:
-            rules = " and ".join(str(condition) for condition in edge.conditionals)
+            rules = " and ".join(condition_text(c) for c in edge.conditionals or [])
             print(f"  {edge.source_node_name} -> {edge.target_node_name} when {rules or 'always'}")
 
         start = time.monotonic()
@@ -45,10 +46,10 @@ def main() -> None:
         seen_final: dict[str, float] = {}
 
         def progress(partial: ExecutionResult) -> None:
-            for node in partial.nodes.values():
-                if node.final and node.name not in seen_final:
-                    seen_final[node.name] = time.monotonic() - start
-                    print(f"  {seen_final[node.name]:5.2f}s  {node.name} {node.status}")
+            for name, node in partial.nodes.items():
+                if is_final(node.status) and name not in seen_final:
+                    seen_final[name] = time.monotonic() - start
+                    print(f"  {seen_final[name]:5.2f}s  {name} {node.status}")
 
         result = agents.wait(started.execution_id, timeout=60, on_progress=progress)
         finished = time.monotonic() - start
@@ -57,8 +58,9 @@ def main() -> None:
         print(f"\nMain output: {result.output!r}")
         print(f"Status {result.status} after {finished:.2f}s ({polls} results requests)")
         print(f"{'node':<10} {'status':<8} {'final by':>8}")
-        for node in result.nodes.values():
-            print(f"{node.name:<10} {node.status:<8} {seen_final.get(node.name, finished):7.2f}s")
+        for name, node in result.nodes.items():
+            status = node.status or "(none)"
+            print(f"{name:<10} {status:<8} {seen_final.get(name, finished):7.2f}s")
 
 
 if __name__ == "__main__":

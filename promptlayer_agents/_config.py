@@ -31,6 +31,12 @@ MAX_REQUEST_TIMEOUT: Final = 1e9
 """A request timeout must be below this (about 30 years): larger ones overflow deadlines."""
 MIN_REQUEST_TIMEOUT: Final = 1.0
 """Requests made while waiting get at least this long to answer, even right at the deadline."""
+BACKOFF_INITIAL: Final = 0.5
+"""Seconds before the first retry of a failed request (at most; each retry is jittered), ..."""
+BACKOFF_MAX: Final = 8.0
+"""... doubling for each further retry, never more than this."""
+RETRY_AFTER_MAX: Final = 60.0
+"""A server's Retry-After is followed up to this many seconds."""
 
 # The schedule was picked by simulation in bench/schedule.py (see bench/README.md): a fast ramp
 # sees runs of up to half a second within about 0.1 s; then a poll a second up to a minute sees a

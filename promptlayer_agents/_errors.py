@@ -171,8 +171,8 @@ class ExecutionFailedError(PromptLayerError):
     def __init__(self, result: ExecutionResult) -> None:
         self.result = result
         self.execution_id = result.execution_id
-        self.failed_nodes: tuple[NodeState, ...] = result.failed_nodes
-        reasons = failure_summary(result.nodes.values())
+        self.failed_nodes: dict[str, NodeState] = result.failed_nodes
+        reasons = failure_summary(result.nodes)
         super().__init__(f"execution {result.execution_id} failed: {reasons or 'no output'}")
 
 

@@ -37,6 +37,7 @@ from ._polling import PollPolicy, poll_delay, poll_policy
 from ._results import ExecutionResult, RunStarted
 from ._retries import call_budget, may_retry, retry_after, retry_delay, run_may_have_started
 from .definitions import AgentDefinition
+from .rules import results_answer_done
 
 logger = logging.getLogger("promptlayer_agents")
 
@@ -214,15 +215,9 @@ def run(
     except PromptLayerError as error:
         error.may_have_started = run_may_have_started(outcome)
         raise
-    warning = parsed.warning if isinstance(parsed.warning, str) else None
-    if warning:
-        logger.warning("run of %r: %s", ref, warning)
-    return RunStarted(
-        execution_id=parsed.workflow_version_execution_id,
-        warning=warning,
-        message=parsed.message,
-        accepted_for_callback=outcome.status_code == 202,
-    )
+    if parsed.warning:
+        logger.warning("run of %r: %s", ref, parsed.warning)
+    return parsed
 
 
 def _results_once(
@@ -237,12 +232,13 @@ def _results_once(
     call = _operations.results_call(execution_id, return_all_outputs, node_id, node_name)
     response = yield from send(ctx, call, idempotent=True, deadline=deadline)
     parsed = _operations.parse_results(response, all_outputs=return_all_outputs)
-    if isinstance(parsed, NoOutputNodeError):
-        if not isinstance(parsed.output, ExecutionNodeMap):
-            raise status_error(response)
-        result = _results.from_no_output_node(execution_id, parsed.output)
+    nodes = parsed.output if isinstance(parsed, NoOutputNodeError) else parsed
+    if isinstance(nodes, ExecutionNodeMap):
+        done = results_answer_done(response.status_code, nodes)
+        result = _results.from_node_map(execution_id, nodes, done=done)
     else:
-        result = _results.from_results_body(execution_id, parsed, done=response.status_code == 200)
+        done = results_answer_done(response.status_code, None)
+        result = _results.from_main_output(execution_id, parsed, done=done)
     return result, retry_after(response, now=ctx.clock.time())
 
 
@@ -398,4 +394,4 @@ def get(ctx: Context, agent: object, label: object, version: object) -> Flow[Age
     label_name, version_number = _inputs.version_choice(label, version)
     call = _operations.agent_call(ref, label_name, version_number)
     response = yield from send(ctx, call, idempotent=True)
-    return AgentDefinition.from_model(_operations.parse_agent(response))
+    return _operations.parse_agent(response)

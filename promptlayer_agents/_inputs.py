@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from promptlayer_agents_api.models import InputVariables, RunAgentRequest, RunMetadata
-from promptlayer_agents_api.types import UNSET
 
 from ._config import MAX_INPUT_DEPTH
 from ._errors import InvalidInputError
@@ -219,12 +218,12 @@ def run_request(
     meta = string_metadata(metadata)
     url = callback(callback_url)
     return RunAgentRequest(
-        workflow_label_name=UNSET if label_name is None else label_name,
-        workflow_version_number=UNSET if version_number is None else version_number,
-        metadata=UNSET if meta is None else RunMetadata.from_dict(meta),
-        input_variables=InputVariables.from_dict(json_inputs(input_variables)),
+        workflow_label_name=label_name,
+        workflow_version_number=version_number,
+        metadata=None if meta is None else RunMetadata(meta),
+        input_variables=InputVariables(json_inputs(input_variables)),
         return_all_outputs=flag(return_all_outputs, "return_all_outputs"),
-        callback_url=UNSET if url is None else url,
+        callback_url=url,
     )
 
 

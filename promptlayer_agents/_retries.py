@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from ._config import BACKOFF_INITIAL, BACKOFF_MAX, RETRY_AFTER_MAX
 from ._http import Outcome, Unreadable
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -18,9 +19,6 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Errors after which an idempotent request may be sent again.
 TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-BACKOFF_INITIAL = 0.5
-BACKOFF_MAX = 8.0
-RETRY_AFTER_MAX = 60.0
 
 
 def may_retry(outcome: Outcome, *, idempotent: bool) -> bool:

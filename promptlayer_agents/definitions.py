@@ -1,184 +1,36 @@
-"""Reading an agent definition: typed, read-only views of what `Agents.get` answers, which nodes
-feed which, an order that respects that, and the definition as readable text (what
-`promptlayer-agents get` prints).
+"""Reading an agent definition: the public names of the generated models that `Agents.get`
+answers, which nodes feed which, an order that respects that, and the definition as readable
+text (what `promptlayer-agents get` prints).
 
-The views hold no `Unset`: optional lists are lists (empty when absent), optional scalars are
-`None` when absent. Each keeps the generated model it reads (`.model`) for anything else.
+`AgentDefinition`, `NodeDefinition`, `EdgeDefinition` and `EdgeCondition` are the generated
+models `AgentVersion`, `AgentNode`, `AgentEdge` and `EdgeConditional` under the names this
+package has always used: frozen, each optional field `T | None`, `to_dict()` the API's JSON as
+it came. A field added to `openapi.yaml` reaches them with `make generate` alone.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion, EdgeConditional
 
-from ._json import JSON
+from .rules import condition_text
 
+AgentDefinition = AgentVersion
+"""One version of an agent, as `Agents.get` answers it (the generated `AgentVersion`)."""
 
-def _present(value: object) -> JSON:
-    """A generated field's value as JSON: None when absent, a model as its dict."""
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        data: dict[str, JSON] = to_dict()
-        return data
-    if value is None or isinstance(value, str | int | float | bool | list | dict):
-        return value
-    return None  # Unset
+NodeDefinition = AgentNode
+"""One node of an agent version (the generated `AgentNode`); `configuration` is a read-only
+mapping whose keys depend on `node_type`."""
 
+EdgeDefinition = AgentEdge
+"""A connection from one node to another (the generated `AgentEdge`), taken when its
+`conditionals` hold (all of them when `is_and`, else any one; always when there are none)."""
 
-@dataclass(frozen=True)
-class EdgeCondition:
-    """One comparison on an edge. Every field is None when the API left it out; `left` and
-    `right` are the operands as the API sent them (usually `{"source": name}` or
-    `{"static_value": value}`)."""
-
-    position: int | None
-    operator: str | None
-    left: JSON
-    right: JSON
-    model: EdgeConditional = field(repr=False, compare=False)
-
-    @classmethod
-    def from_model(cls, model: EdgeConditional) -> EdgeCondition:
-        """A view of the generated model, read defensively (the API is lenient here)."""
-        position = getattr(model, "position", None)
-        operator = getattr(model, "operator", None)
-        return cls(
-            position=position if isinstance(position, int) else None,
-            operator=operator if isinstance(operator, str) else None,
-            left=_present(getattr(model, "left_config", None)),
-            right=_present(getattr(model, "right_config", None)),
-            model=model,
-        )
-
-    def __str__(self) -> str:
-        """The comparison as text, e.g. `tier = "premium"`."""
-        left, operator = _operand(self.left), self.operator or "?"
-        if operator in ("is_null", "is_not_null"):
-            return f"{left} {operator.replace('_', ' ')}"
-        return f"{left} {operator} {_operand(self.right)}"
-
-
-def _operand(operand: JSON) -> str:
-    if isinstance(operand, dict) and "static_value" in operand:
-        return json.dumps(operand["static_value"], ensure_ascii=False)
-    if isinstance(operand, dict) and operand.get("source") is not None:
-        return str(operand["source"])
-    return "?" if operand is None else json.dumps(operand, ensure_ascii=False)
-
-
-@dataclass(frozen=True)
-class NodeDefinition:
-    """One node of an agent version. `configuration`'s keys depend on `node_type`."""
-
-    id: str
-    name: str
-    node_type: str
-    is_output_node: bool
-    configuration: Mapping[str, JSON]
-    dependencies: list[str]
-    workflow_version_id: int | None
-    model: AgentNode = field(repr=False, compare=False)
-
-    @classmethod
-    def from_model(cls, model: AgentNode) -> NodeDefinition:
-        """A view of the generated model."""
-        version_id = model.workflow_version_id
-        return cls(
-            id=model.id,
-            name=model.name,
-            node_type=model.node_type,
-            is_output_node=model.is_output_node,
-            configuration=MappingProxyType(dict(model.configuration.additional_properties)),
-            dependencies=list(model.dependencies),
-            workflow_version_id=version_id if isinstance(version_id, int) else None,
-            model=model,
-        )
-
-
-@dataclass(frozen=True)
-class EdgeDefinition:
-    """A connection from one node to another, taken when its conditions hold (all of them when
-    `is_and`, else any one; always when there are none)."""
-
-    id: str
-    source_node_name: str
-    target_node_name: str
-    is_and: bool
-    conditionals: list[EdgeCondition]
-    model: AgentEdge = field(repr=False, compare=False)
-
-    @classmethod
-    def from_model(cls, model: AgentEdge) -> EdgeDefinition:
-        """A view of the generated model."""
-        conditionals = model.conditionals if isinstance(model.conditionals, list) else []
-        return cls(
-            id=model.id,
-            source_node_name=model.source_node_name,
-            target_node_name=model.target_node_name,
-            is_and=model.is_and,
-            conditionals=[EdgeCondition.from_model(c) for c in conditionals],
-            model=model,
-        )
-
-
-@dataclass(frozen=True)
-class AgentDefinition:
-    """One version of an agent, as `Agents.get` answers it. `to_dict()` gives the API's JSON."""
-
-    workflow_id: int
-    workflow_name: str
-    version: int
-    workflow_version_id: int
-    nodes: list[NodeDefinition]
-    edges: list[EdgeDefinition]
-    commit_message: str | None
-    required_input_variables: Mapping[str, str]
-    release_labels: list[str]
-    created_at: datetime.datetime | None
-    model: AgentVersion = field(repr=False, compare=False)
-
-    @classmethod
-    def from_model(cls, model: AgentVersion) -> AgentDefinition:
-        """A view of the generated model (which it keeps as `model`)."""
-        required = getattr(model.required_input_variables, "additional_properties", None)
-        created = model.created_at
-        return cls(
-            workflow_id=model.workflow_id,
-            workflow_name=model.workflow_name,
-            version=model.version,
-            workflow_version_id=model.workflow_version_id,
-            nodes=[NodeDefinition.from_model(node) for node in model.nodes],
-            edges=[EdgeDefinition.from_model(edge) for edge in model.edges],
-            commit_message=model.commit_message if isinstance(model.commit_message, str) else None,
-            required_input_variables=MappingProxyType(dict(required or {})),
-            release_labels=list(model.release_labels) if model.release_labels else [],
-            created_at=_timestamp(created),
-            model=model,
-        )
-
-    def to_dict(self) -> dict[str, JSON]:
-        """The definition as the API's JSON (what `promptlayer-agents get --json` prints)."""
-        data: dict[str, JSON] = self.model.to_dict()
-        return data
-
-
-def _timestamp(value: object) -> datetime.datetime | None:
-    """An ISO 8601 timestamp as the API wrote it, read; None when absent or not one (the API
-    types it as a plain string, so an odd one never makes the definition unreadable)."""
-    if isinstance(value, datetime.datetime):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
+EdgeCondition = EdgeConditional
+"""One comparison on an edge (the generated `EdgeConditional`); `rules.condition_text` gives it
+as text. Read leniently: PromptLayer types conditionals as free-form objects."""
 
 
 class _Node(Protocol):
@@ -200,7 +52,7 @@ N_co = TypeVar("N_co", bound=_Node, covariant=True)
 
 
 class _Graph(Protocol[N_co]):
-    """An agent version's nodes and edges: a view or the generated model."""
+    """An agent version's nodes and edges."""
 
     @property
     def nodes(self) -> Sequence[N_co]: ...
@@ -241,11 +93,9 @@ def dependency_order(version: _Graph[N]) -> list[N]:
     return order
 
 
-def describe(agent: AgentDefinition | AgentVersion) -> list[str]:
+def describe(agent: AgentDefinition) -> list[str]:
     """A readable account of an agent version, nodes in dependency order, one line each."""
-    if isinstance(agent, AgentVersion):
-        agent = AgentDefinition.from_model(agent)
-    labels = ", ".join(agent.release_labels) or "none"
+    labels = ", ".join(agent.release_labels or ()) or "none"
     lines = [
         f"{agent.workflow_name} (id {agent.workflow_id}) version {agent.version}, labels: {labels}"
     ]
@@ -269,6 +119,6 @@ def describe(agent: AgentDefinition | AgentVersion) -> list[str]:
         lines.append(f"  {number}. {node.name:<{width}}  {node.node_type:<16} {after}{mark}")
     for edge in agent.edges:
         joiner = " and " if edge.is_and else " or "
-        rules = joiner.join(str(c) for c in edge.conditionals) or "always"
+        rules = joiner.join(condition_text(c) for c in edge.conditionals or ()) or "always"
         lines.append(f"edge: {edge.source_node_name} -> {edge.target_node_name} when {rules}")
     return lines

@@ -1,8 +1,9 @@
-"""Contains some shared types for properties"""
+"""Contains some shared types for properties, and what the models share to read and write JSON"""
 
-from collections.abc import Mapping, MutableMapping
+import json
+from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeAlias, TypeVar
 
 from attrs import define
 
@@ -51,4 +52,114 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
+"""Any value a JSON document can hold: the type of the fields whose shape the API leaves open (a
+node's value and configuration, a condition's operands, input variables)."""
+
+Step = str | int
+"""One step of a JSON path: an object's key or a list's index."""
+
+
+class ModelError(ValueError):
+    """JSON that a model cannot read: `path` says where (keys and list indexes, outermost first),
+    `problem` what is wrong. `str()` gives both, e.g. `nodes[2].id: expected a string, got 3`.
+
+    The path is built only when reading fails: each model that reads a child adds its own step
+    as the error passes up (`within`)."""
+
+    def __init__(self, path: list[Step], problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+
+    def within(self, *steps: Step | None) -> "ModelError":
+        """This error, with these steps put in front of its path (None steps are left out)."""
+        self.path[0:0] = [step for step in steps if step is not None]
+        self.args = (self.path, self.problem)
+        return self
+
+    def __str__(self) -> str:
+        return (
+            f"{format_path(self.path)}: {self.problem}" if self.path else self.problem
+        )
+
+
+def format_path(path: list[Step]) -> str:
+    """A JSON path as text: `nodes[2].id`; a key that is not a name is quoted: `["Node 1"]`."""
+    text = ""
+    for step in path:
+        if isinstance(step, int):
+            text += f"[{step}]"
+        elif step.isidentifier():
+            text += f".{step}" if text else step
+        else:
+            text += f"[{_encodable(json.dumps(step, ensure_ascii=False))}]"
+    return text
+
+
+def _encodable(text: str) -> str:
+    """Text that UTF-8 can encode: a lone surrogate (which JSON may carry) as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def describe(value: object) -> str:
+    """A JSON value, short, for an error message: `3`, `"abc"`, `null`, `a list`, `an object`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)[:40]
+    if isinstance(value, str):
+        text = _encodable(json.dumps(value[:40], ensure_ascii=False))
+        return text if len(value) <= 40 else text[:-1] + '..."'
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def wrong(step: Step | None, wanted: str, value: object) -> ModelError:
+    """The error for a value of the wrong type at this step."""
+    return ModelError(
+        [] if step is None else [step], f"expected {wanted}, got {describe(value)}"
+    )
+
+
+def missing(data: Mapping[str, Any], key: str, wanted: str) -> ModelError:
+    """The error for a required field that is absent or null."""
+    if key in data:
+        return wrong(key, wanted, None)
+    return ModelError([key], "missing")
+
+
+def read_list(read: Callable[[Any], T], items: list[Any], step: Step | None) -> list[T]:
+    """Each item read by `read`; a ModelError names the item's index."""
+    try:
+        return [read(item) for item in items]
+    except ModelError:
+        for index, item in enumerate(items):
+            try:
+                read(item)
+            except ModelError as error:
+                raise error.within(step, index) from None
+        raise
+
+
+def plain(value: Any) -> Any:
+    """A model's field as JSON: a model as its `to_dict()`, a list item by item."""
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if to_dict is not None else value
+
+
+__all__ = [
+    "JSON",
+    "UNSET",
+    "File",
+    "FileTypes",
+    "ModelError",
+    "RequestFiles",
+    "Response",
+    "Unset",
+]

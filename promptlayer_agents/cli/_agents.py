@@ -150,6 +150,8 @@ def print_result(
 ) -> None:
     """The main output, every node with --all-outputs, or everything as JSON with --json: one
     shape for `run` and `results` (docs/result.schema.json), with `warning` added by `run`."""
+    from ..rules import node_status
+
     if args.json:
         from .._results import result_json
 
@@ -159,10 +161,11 @@ def print_result(
         print(json.dumps(data, ensure_ascii=False))
     elif args.all_outputs:
         width = max((len(name) for name in result.nodes), default=0)
-        for node in result.nodes.values():
-            detail = node.error_message if node.status == "FAILED" else _text(node.value)
+        for name, node in result.nodes.items():
+            failed = node_status(node.status) == "FAILED"
+            detail = node.error_message if failed else _text(node.value)
             mark = " (output)" if node.is_output_node else ""
-            print(f"{node.name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
+            print(f"{name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
     elif result.done:
         print(_text(result.output))
 
@@ -258,7 +261,7 @@ def results_command(args: argparse.Namespace) -> int:
         return EXIT_RUNNING
     if result.status == "FAILED":
         print(
-            f"execution {execution_id} failed: {failure_summary(result.nodes.values())}",
+            f"execution {execution_id} failed: {failure_summary(result.nodes)}",
             file=sys.stderr,
         )
         return EXIT_FAILED

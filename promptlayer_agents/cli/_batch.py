@@ -316,7 +316,7 @@ def _record(
 def _failed(result: ExecutionResult) -> str:
     from ..rules import failure_summary
 
-    return failure_summary(result.nodes.values()) or "failed"
+    return failure_summary(result.nodes) or "failed"
 
 
 @dataclass

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from .._logging import HANDLER_NAME, LOGGERS, level_from_environment
+from ..rules import is_final
 
 if TYPE_CHECKING:
     from .. import ExecutionResult
@@ -82,9 +83,8 @@ class StatusLine:
 def wait_text(partial: ExecutionResult, elapsed: float) -> str:
     """The status line of an execution being waited on: nodes done out of all, time waited, the
     execution, then each node's status (the part cut first on a narrow terminal)."""
-    nodes = partial.nodes.values()
-    done = sum(1 for node in nodes if node.final)
-    statuses = " · ".join(f"{node.name} {node.status}" for node in nodes)
+    done = sum(1 for node in partial.nodes.values() if is_final(node.status))
+    statuses = " · ".join(f"{name} {node.status}" for name, node in partial.nodes.items())
     total = len(partial.nodes) or "?"
     return f"{done}/{total} nodes done · {elapsed:.1f}s · execution {partial.execution_id}" + (
         f" · {statuses}" if statuses else ""

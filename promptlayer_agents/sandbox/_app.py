@@ -127,25 +127,24 @@ def _find_version(
 
 async def _run(request: Request, state: SandboxState, name: str) -> Response:
     body, problems = _checks.run_body(await request.body())
-    if problems:
+    if body is None or problems:
         return invalid(*problems)
-    label, number = body.get("workflow_label_name"), body.get("workflow_version_number")
-    number = None if number is None else int(number)
+    label, number = body.workflow_label_name, body.workflow_version_number
     if label is not None and number is not None:
         return error_response(
             422, "workflow_label_name and workflow_version_number are mutually exclusive"
         )
-    callback_url = body.get("callback_url")
+    callback_url = body.callback_url
     version = _find_version(state, name, number, label)
     if isinstance(version, Response):
         return version
-    inputs = body.get("input_variables", {})
+    inputs = dict(body.input_variables or {})
     warnings = [_checks.input_warning(input_names(version), set(inputs))]
     deliver_to = callback_url
     if callback_url and not state.allow_remote_callbacks and not is_loopback(callback_url):
         deliver_to = None
         warnings.append(REMOTE_CALLBACK_WARNING)
-    metadata = body.get("metadata") or {}
+    metadata = dict(body.metadata or {})
     execution = state.executions.start(
         version, inputs, deliver_to, state.callbacks.deliver, metadata
     )

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
+
+import attrs
+
+from promptlayer_agents_api.models import RunAgentRequest
+from promptlayer_agents_api.types import ModelError
 
 from ..rules import is_http_url
 from ._errors import Issue
@@ -17,35 +21,6 @@ UNSTORABLE = (
     "Value cannot be stored as JSON (NaN or infinity, a lone surrogate, or nested too deeply)"
 )
 NOT_JSON_CONSTANT = "NaN and Infinity are not JSON"
-
-
-def _is_integral(value: object) -> bool:
-    """An integer as JSON Schema counts one: 3 and 3.0 alike, never a boolean."""
-    return type(value) is int or (type(value) is float and value.is_integer())
-
-
-RUN_FIELDS: dict[str, tuple[Callable[[Any], bool], str, str]] = {
-    "workflow_label_name": (
-        lambda v: v is None or (isinstance(v, str) and v != ""),
-        "Input should be a non-empty string",
-        "string_type",
-    ),
-    "workflow_version_number": (
-        lambda v: v is None or (_is_integral(v) and v > 0),
-        "Input should be an integer greater than 0",
-        "int_type",
-    ),
-    "metadata": (
-        lambda v: (
-            v is None or (isinstance(v, dict) and all(isinstance(x, str) for x in v.values()))
-        ),
-        "Input should be an object of strings",
-        "dict_type",
-    ),
-    "input_variables": (lambda v: isinstance(v, dict), "Input should be an object", "dict_type"),
-    "return_all_outputs": (lambda v: isinstance(v, bool), "Input should be a boolean", "bool_type"),
-    "callback_url": (lambda v: v is None or _is_url(v), "Input should be a URL", "url_type"),
-}
 
 
 def _is_url(value: object) -> bool:
@@ -104,29 +79,45 @@ def _refuse_constant(name: str) -> Any:
     raise _NotJSONConstant(name)
 
 
-def run_body(raw: bytes) -> tuple[dict[str, Any], list[Issue]]:
-    """The run body as an object, and every problem with it."""
+def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
+    """The run body read with the generated request model, and every problem with it: a field
+    of the wrong type (its JSON path), then what the spec asks beyond types (a non-empty label,
+    a version above 0, an http(s) URL) and values that cannot be stored."""
     try:
-        body = json.loads(raw, parse_constant=_refuse_constant)
+        data = json.loads(raw, parse_constant=_refuse_constant)
+        body = RunAgentRequest.from_dict(data)
     except _NotJSONConstant:
-        return {}, [(["body"], NOT_JSON_CONSTANT, "json_invalid")]
-    except ValueError:
-        return {}, [(["body"], "JSON decode error", "json_invalid")]
+        return None, [(["body"], NOT_JSON_CONSTANT, "json_invalid")]
+    except ModelError as error:  # a key in the path may hold a lone surrogate: answer it escaped
+        path = [_encodable(step) if isinstance(step, str) else step for step in error.path]
+        return None, [(["body", *path], error.problem, "type_error")]
     except RecursionError:
-        return {}, [(["body"], "JSON nested too deeply", "json_invalid")]
-    if not isinstance(body, dict):
-        return {}, [(["body"], "Input should be an object", "dict_type")]
-    problems: list[Issue] = [
-        (["body", key], msg, kind)
-        for key, (ok, msg, kind) in RUN_FIELDS.items()
-        if key in body and not ok(body[key])
-    ]
+        return None, [(["body"], "JSON nested too deeply", "json_invalid")]
+    except ValueError:
+        return None, [(["body"], "JSON decode error", "json_invalid")]
+    problems: list[Issue] = []
+    if body.workflow_label_name == "":
+        problems.append((["body", "workflow_label_name"], "Input should be non-empty", "too_short"))
+    if body.workflow_version_number is not None and body.workflow_version_number < 1:
+        where: list[str | int] = ["body", "workflow_version_number"]
+        problems.append((where, "Input should be greater than 0", "greater_than"))
+    if body.callback_url is not None and not _is_url(body.callback_url):
+        problems.append((["body", "callback_url"], "Input should be a URL", "url_type"))
     problems += [
         (["body", key], UNSTORABLE, "value_error")
-        for key in RUN_FIELDS
-        if key in body and not storable(body[key])
+        for key in _FIELDS
+        if key in data and not storable(data[key])
     ]
     return body, problems
+
+
+_FIELDS = tuple(field.name for field in attrs.fields(RunAgentRequest) if field.init)
+"""The run body's fields, from the generated model (whose fields keep their JSON names)."""
+
+
+def _encodable(text: str) -> str:
+    """Text that UTF-8 can encode: a lone surrogate as its escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def input_warning(expected: set[str], given: set[str]) -> str | None:

@@ -30,7 +30,7 @@ from typing import Any
 from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
 
 from ..definitions import dependency_order, upstream
-from ..rules import ExecutionStatus, NodeOutcome, execution_status, is_final
+from ..rules import ExecutionStatus, NodeOutcome, execution_status, is_done, is_final
 from . import _nodes as nodes
 from ._callables import DEFAULT_CALLABLE_TIMEOUT, Call, wait_for_any
 from ._memory import (
@@ -49,7 +49,6 @@ OnDone = Callable[["Execution"], Coroutine[Any, Any, None]]
 class _Outcome:
     """A node as the API's rules read it."""
 
-    name: str
     status: str
     error_message: str | None
     is_output_node: bool
@@ -139,7 +138,7 @@ class Execution:
 
     @property
     def done(self) -> bool:
-        return all(is_final(run.status) for run in self.runs.values())
+        return is_done(run.status for run in self.runs.values())
 
     @property
     def has_output_node(self) -> bool:
@@ -160,17 +159,16 @@ class Execution:
         """The API's rule for a failed execution: a node failed and no output node succeeded."""
         return self.status == "FAILED"
 
-    def outcomes(self) -> list[NodeOutcome]:
-        """Each node's name, status, error and output flag, for the API's rules."""
-        return [
-            _Outcome(
-                node.name,
+    def outcomes(self) -> dict[str, NodeOutcome]:
+        """Each node's status, error and output flag by name, for the API's rules."""
+        return {
+            node.name: _Outcome(
                 self.runs[node.name].status,
                 self.runs[node.name].error_message,
                 node.is_output_node,
             )
             for node in self.version.nodes
-        ]
+        }
 
     def node_map(self) -> dict[str, Any]:
         """Every node as the results endpoint answers it, in definition order."""

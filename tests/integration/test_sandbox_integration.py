@@ -52,7 +52,7 @@ def test_run_and_wait_through_202s(sandbox: Sandbox, connect: Connect) -> None:
     result = client.run_and_wait("greeter", input_variables={"name": "Ada"}, timeout=30)
 
     assert (result.status, result.output) == ("SUCCESS", "Hello, Ada!")
-    assert {n.name: n.status for n in result.nodes.values()} == {
+    assert {name: n.status for name, n in result.nodes.items()} == {
         "Name": "SUCCESS",
         "Greeting": "SUCCESS",
     }
@@ -104,7 +104,7 @@ def test_failed_run(sandbox: Sandbox, connect: Connect) -> None:
     with pytest.raises(pa.ExecutionFailedError) as caught:
         client.run_and_wait("flaky-extractor", input_variables={"document": "x"})
 
-    assert [n.name for n in caught.value.failed_nodes] == ["Parse"]
+    assert list(caught.value.failed_nodes) == ["Parse"]
     assert "ParseError: unexpected token" in str(caught.value)
     assert caught.value.result.nodes["Summary"].status == "SKIPPED"
     main_only = client.get_results(caught.value.execution_id)

@@ -199,7 +199,7 @@ class _Started(_Agents):
         self.outcome = outcome
 
     async def run(self, name: str, **options: Any) -> pa.RunStarted:
-        return pa.RunStarted(42, None, "ok", False)
+        return pa.RunStarted(success=True, message="ok", workflow_version_execution_id=42)
 
     async def wait(self, execution_id: int, **options: Any) -> pa.ExecutionResult:
         if self.outcome is None:

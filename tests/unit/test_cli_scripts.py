@@ -315,14 +315,12 @@ def test_time_left_is_short_whatever_the_rate() -> None:
 
 
 def test_the_run_status_line_starts_with_nodes_done() -> None:
-    def node(name: str, status: str) -> pa.NodeState:
-        return pa.NodeState(name, status, None, None, None, False)
-
     partial = pa.ExecutionResult(
         7,
         done=False,
         nodes={
-            n.name: n for n in (node("a", "SUCCESS"), node("b", "RUNNING"), node("c", "QUEUED"))
+            name: pa.NodeState(status=status)
+            for name, status in (("a", "SUCCESS"), ("b", "RUNNING"), ("c", "QUEUED"))
         },
     )
 

@@ -1,17 +1,15 @@
-"""The typed views of an agent definition: absent fields read as empty lists, empty mappings or
-None; configuration is read-only; conditions read leniently; the generated model stays reachable
-and `to_dict()` is the API's JSON unchanged."""
+"""An agent definition as the generated models read it: absent fields read as None;
+configuration is read-only; conditions read leniently; `to_dict()` is the API's JSON unchanged."""
 
 from __future__ import annotations
 
-import datetime
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from promptlayer_agents import AgentDefinition, EdgeCondition
 from promptlayer_agents.definitions import dependency_order, describe, upstream
+from promptlayer_agents.rules import condition_text
 from promptlayer_agents_api.models import AgentVersion, EdgeConditional
 
 FULL: dict[str, Any] = {
@@ -68,12 +66,12 @@ BARE = {k: FULL[k] for k in ("success", "workflow_id", "workflow_name", "version
 
 
 def test_every_field_reads_with_its_plain_type() -> None:
-    agent = AgentDefinition.from_model(AgentVersion.from_dict(FULL))
+    agent = AgentDefinition.from_dict(FULL)
 
     assert agent.release_labels == ["prod", "staging"]
-    assert dict(agent.required_input_variables) == {"question": "string"}
+    assert dict(agent.required_input_variables or {}) == {"question": "string"}
     assert agent.commit_message == "route premium"
-    assert agent.created_at == datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    assert agent.created_at == "2026-01-02T03:04:05+00:00"
     answer = agent.nodes[0]
     assert (answer.name, answer.workflow_version_id, answer.dependencies) == (
         "Answer",
@@ -82,26 +80,29 @@ def test_every_field_reads_with_its_plain_type() -> None:
     )
     assert answer.configuration.get("template") == "Answer {Question}"
     assert dict(answer.configuration) == FULL["nodes"][0]["configuration"]
-    condition = agent.edges[0].conditionals[0]
+    conditionals = agent.edges[0].conditionals
+    assert conditionals is not None
+    condition = conditionals[0]
     assert (condition.position, condition.operator) == (0, "=")
-    assert (condition.left, condition.right) == (
+    assert (condition.left_config, condition.right_config) == (
         {"source": "Question"},
         {"static_value": "premium"},
     )
-    assert str(condition) == 'Question = "premium"'
+    assert condition_text(condition) == 'Question = "premium"'
 
 
-def test_absent_fields_are_empty_or_none() -> None:
-    agent = AgentDefinition.from_model(AgentVersion.from_dict(BARE))
+def test_absent_fields_are_none() -> None:
+    agent = AgentDefinition.from_dict(BARE)
 
-    assert agent.release_labels == [] and dict(agent.required_input_variables) == {}
+    assert agent.release_labels is None and agent.required_input_variables is None
     assert agent.commit_message is None and agent.created_at is None
     assert agent.nodes[0].workflow_version_id is None
-    assert agent.edges[0].conditionals == []
+    assert agent.edges[0].conditionals is None
+    assert agent.to_dict() == BARE
 
 
-def test_configuration_is_read_only_and_the_view_is_frozen() -> None:
-    agent = AgentDefinition.from_model(AgentVersion.from_dict(FULL))
+def test_configuration_is_read_only_and_the_definition_is_frozen() -> None:
+    agent = AgentDefinition.from_dict(FULL)
 
     with pytest.raises(TypeError):
         agent.nodes[0].configuration["template"] = "changed"  # type: ignore[index]
@@ -109,41 +110,30 @@ def test_configuration_is_read_only_and_the_view_is_frozen() -> None:
         agent.version = 4  # type: ignore[misc]
 
 
-def test_the_generated_model_and_the_api_json_stay_reachable() -> None:
-    model = AgentVersion.from_dict(FULL)
-    agent = AgentDefinition.from_model(model)
-
-    assert agent.model is model and agent.nodes[0].model is model.nodes[0]
-    assert agent.to_dict() == FULL
+def test_the_public_names_are_the_generated_models() -> None:
+    assert AgentDefinition is AgentVersion and EdgeCondition is EdgeConditional
+    assert AgentDefinition.from_dict(FULL).to_dict() == FULL
 
 
 def test_a_condition_missing_every_field_reads_as_none() -> None:
-    # What a lenient EdgeConditional (every field optional, operands any JSON) may hold.
-    lenient: Any = SimpleNamespace(position=None, operator=None, left_config=5, right_config=None)
-    bare: Any = SimpleNamespace()
+    bare = EdgeCondition.from_dict({})
+    odd = EdgeCondition.from_dict({"position": "first", "operator": 7, "left_config": 5})
 
-    for model in (lenient, bare):
-        condition = EdgeCondition.from_model(model)
-        assert (condition.position, condition.operator, condition.right) == (None, None, None)
-    assert EdgeCondition.from_model(lenient).left == 5
-    assert str(EdgeCondition.from_model(bare)) == "? ? ?"
-
-
-def test_a_strict_condition_model_reads_the_same() -> None:
-    model = EdgeConditional.from_dict(FULL["edges"][0]["conditionals"][0])
-
-    assert EdgeCondition.from_model(model).left == {"source": "Question"}
+    for condition in (bare, odd):
+        assert (condition.position, condition.operator, condition.right_config) == (None,) * 3
+    assert odd.left_config == 5
+    assert odd.to_dict() == {"position": "first", "operator": 7, "left_config": 5}
+    assert condition_text(bare) == "? ? ?"
 
 
-def test_graph_helpers_take_the_view_or_the_generated_model() -> None:
-    model = AgentVersion.from_dict(FULL)
-    agent = AgentDefinition.from_model(model)
+def test_graph_helpers_read_the_definition() -> None:
+    agent = AgentDefinition.from_dict(FULL)
 
-    assert upstream(agent) == upstream(model) == {"Answer": ["Question"], "Question": []}
+    assert upstream(agent) == {"Answer": ["Question"], "Question": []}
     assert [n.name for n in dependency_order(agent)] == ["Question", "Answer"]
-    assert dependency_order(model)[0] is model.nodes[1]
-    assert describe(agent) == describe(model)
+    assert dependency_order(agent)[0] is agent.nodes[1]
     assert 'edge: Question -> Answer when Question = "premium"' in describe(agent)
+    assert "created: 2026-01-02T03:04:05+00:00" in describe(agent)
 
 
 def test_a_definition_whose_nodes_form_a_cycle_is_described_in_definition_order() -> None:
@@ -152,9 +142,7 @@ def test_a_definition_whose_nodes_form_a_cycle_is_described_in_definition_order(
         {**node, "dependencies": [other]}
         for node, other in zip(FULL["nodes"], ["Answer", "Question"], strict=True)
     ]
-    agent = AgentDefinition.from_model(
-        AgentVersion.from_dict({**FULL, "nodes": nodes, "edges": []})
-    )
+    agent = AgentDefinition.from_dict({**FULL, "nodes": nodes, "edges": []})
 
     lines = describe(agent)
 

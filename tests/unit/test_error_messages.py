@@ -113,7 +113,7 @@ def test_a_failure_without_a_message_says_there_was_no_answer(harness: Make) -> 
 
 
 def test_an_execution_failed_error_says_what_failed() -> None:
-    failed = pa.NodeState("Lookup", "FAILED", None, "boom", "Traceback: boom", False)
+    failed = pa.NodeState("FAILED", None, "boom", "Traceback: boom", False)
     result = pa.ExecutionResult(787, True, None, {"Lookup": failed})
 
     assert str(pa.ExecutionFailedError(result)) == "execution 787 failed: Lookup: boom"
@@ -123,12 +123,12 @@ def test_an_execution_failed_error_says_what_failed() -> None:
 
 
 def test_an_execution_failed_error_names_the_execution_to_look_at() -> None:
-    failed = pa.NodeState("Lookup", "FAILED", None, "boom", "Traceback: boom", False)
+    failed = pa.NodeState("FAILED", None, "boom", "Traceback: boom", False)
 
     error = pa.ExecutionFailedError(pa.ExecutionResult(787, True, None, {"Lookup": failed}))
 
     assert error.execution_id == 787
-    assert error.failed_nodes == (failed,)
+    assert error.failed_nodes == {"Lookup": failed}
 
 
 @pytest.mark.parametrize(

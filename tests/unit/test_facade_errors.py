@@ -195,14 +195,17 @@ def _agent(**changes: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("body", "match"),
     [
-        ({k: v for k, v in AGENT.items() if k != "workflow_id"}, "workflow_id is missing"),
-        (_agent(version="3"), "version is a string, not an integer"),
-        (_agent(nodes=[{"name": "A"}]), r"nodes\[0\].id is missing"),
-        (_agent(edges=[{"id": "e"}]), r"edges\[0\].source_node_name is missing"),
+        ({k: v for k, v in AGENT.items() if k != "workflow_id"}, "^workflow_id: missing"),
+        (_agent(version="3"), '^version: expected an integer, got "3"'),
+        (_agent(nodes=[{"name": "A"}]), r"^nodes\[0\]\.id: missing"),
+        (_agent(edges=[{"id": "e"}]), r"^edges\[0\]\.source_node_name: missing"),
         (_agent(edges=[{**_agent()["edges"][0], "is_and": "yes"}]), r"edges\[0\].is_and"),  # type: ignore[index]
-        (_agent(edges=[{**_agent()["edges"][0], "conditionals": [3]}]), "a list of objects"),  # type: ignore[index]
-        (_agent(release_labels="prod"), "release_labels is a string"),
-        (["not", "an", "object"], "the answer is a list, not an object"),
+        (
+            _agent(edges=[{**_agent()["edges"][0], "conditionals": [3]}]),  # type: ignore[index]
+            r"^edges\[0\]\.conditionals\[0\]: expected an object, got 3",
+        ),
+        (_agent(release_labels="prod"), '^release_labels: expected a list, got "prod"'),
+        (["not", "an", "object"], "^the answer: expected an object, got a list"),
     ],
 )
 def test_an_unreadable_definition_names_the_field_not_the_fallback(
@@ -236,7 +239,9 @@ def test_odd_conditionals_never_make_the_definition_unreadable(harness: Make) ->
 
     conditionals = agent.edges[0].conditionals
     assert isinstance(conditionals, list) and len(conditionals) == len(ODD_CONDITIONALS)
-    assert conditionals[2].right == [1, {"a": None}]
+    assert conditionals[2].right_config == [1, {"a": None}]
+    assert (conditionals[4].position, conditionals[4].operator) == (None, None)
+    assert agent.to_dict()["edges"][0]["conditionals"] == ODD_CONDITIONALS
     assert describe(agent)[-1].startswith("edge: A -> B when ? ? ? and ? = ? and")
 
 

@@ -17,6 +17,7 @@ from promptlayer_agents import (
     ResponseValidationError,
     parse_callback,
 )
+from promptlayer_agents.rules import is_final
 
 from ..fakes import Make, node, reply
 from ..helpers import recorded
@@ -42,14 +43,9 @@ def test_node_map(harness: Make) -> None:
 
     assert (result.done, result.status, result.output) == (True, "SUCCESS", "AAA")
     only = result.nodes["Node 1"]
-    assert (only.name, only.status, only.value, only.is_output_node) == (
-        "Node 1",
-        "SUCCESS",
-        "AAA",
-        True,
-    )
+    assert (only.status, only.value, only.is_output_node) == ("SUCCESS", "AAA", True)
     assert (only.error_message, only.raw_error_message) == (None, None)
-    assert result.failed_nodes == ()
+    assert result.failed_nodes == {}
 
 
 def test_node_map_answered_where_the_main_output_was_asked(harness: Make) -> None:
@@ -63,8 +59,8 @@ def test_node_map_answered_where_the_main_output_was_asked(harness: Make) -> Non
 
     assert result.status == "FAILED"
     assert result.output is None
-    assert [n.name for n in result.failed_nodes] == ["Lookup"]
-    assert result.failed_nodes[0].error_message == "Variable 'question' not found"
+    assert list(result.failed_nodes) == ["Lookup"]
+    assert result.failed_nodes["Lookup"].error_message == "Variable 'question' not found"
 
 
 def test_still_running(harness: Make) -> None:
@@ -74,7 +70,7 @@ def test_still_running(harness: Make) -> None:
     result = h.get_results(787, return_all_outputs=True)
 
     assert (result.done, result.status, result.output) == (False, "RUNNING", None)
-    assert [n.final for n in result.nodes.values()] == [True, False]
+    assert [is_final(n.status) for n in result.nodes.values()] == [True, False]
 
 
 def test_unknown_node_status_is_kept(harness: Make) -> None:
@@ -83,7 +79,7 @@ def test_unknown_node_status_is_kept(harness: Make) -> None:
     result = h.get_results(787, return_all_outputs=True)
 
     assert result.nodes["A"].status == "PAUSED"
-    assert not result.nodes["A"].final
+    assert not is_final(result.nodes["A"].status)
 
 
 def test_main_output_is_the_first_successful_output_node(harness: Make) -> None:
@@ -98,7 +94,7 @@ def test_main_output_is_the_first_successful_output_node(harness: Make) -> None:
 
     assert result.output == "from fallback"
     assert result.status == "SUCCESS"
-    assert [n.name for n in result.failed_nodes] == ["Draft"]
+    assert list(result.failed_nodes) == ["Draft"]
 
 
 def test_agent_without_output_node(harness: Make) -> None:
@@ -183,7 +179,7 @@ def test_the_node_map_is_read_when_asked_even_with_fields_missing(
 
     assert list(result.nodes) == ["Node 1", "Other"]
     assert result.nodes["Other"].status is None
-    assert not result.nodes["Other"].final
+    assert not is_final(result.nodes["Other"].status)
 
 
 def test_a_bare_value_answered_where_the_node_map_was_asked_is_the_main_output(
@@ -198,7 +194,7 @@ def test_a_bare_value_answered_where_the_node_map_was_asked_is_the_main_output(
 def test_a_node_field_of_the_wrong_type_names_the_node_and_field(harness: Make) -> None:
     h = harness(reply(200, {"Answer": {"status": 5}}))
 
-    with pytest.raises(ResponseValidationError, match="node 'Answer': status is a number"):
+    with pytest.raises(ResponseValidationError, match=r"^Answer\.status: expected a string, got 5"):
         h.get_results(787, return_all_outputs=True)
 
 
@@ -208,9 +204,9 @@ def test_failure_is_read_as_failed(harness: Make) -> None:
 
     result = h.get_results(787, return_all_outputs=True)
 
-    assert result.nodes["A"].status == "FAILED"
-    assert result.nodes["A"].final
-    assert (result.status, [n.name for n in result.failed_nodes]) == ("FAILED", ["A"])
+    assert result.nodes["A"].status == "FAILURE"  # kept as it came; the rules read it as FAILED
+    assert is_final(result.nodes["A"].status)
+    assert (result.status, list(result.failed_nodes)) == ("FAILED", ["A"])
     with pytest.raises(ExecutionFailedError, match="A: boom"):
         h.wait(787)
 
@@ -320,15 +316,24 @@ def test_a_callback_of_execution_1_is_read() -> None:
     assert parse_callback(body).execution_id == 1
 
 
-@pytest.mark.parametrize("execution_id", [0, -5, True, "787"])
-def test_a_callback_without_a_positive_integer_id_says_so(execution_id: object) -> None:
+@pytest.mark.parametrize(
+    ("execution_id", "reason"),
+    [
+        (0, "ValueError('workflow_version_execution_id 0 is not an id')"),
+        (-5, "ValueError('workflow_version_execution_id -5 is not an id')"),
+        (True, "workflow_version_execution_id: expected an integer, got true"),
+        ("787", 'workflow_version_execution_id: expected an integer, got "787"'),
+    ],
+)
+def test_a_callback_without_a_positive_integer_id_says_so(
+    execution_id: object, reason: str
+) -> None:
     body = {"workflow_version_execution_id": execution_id, "final_output": {}}
 
     with pytest.raises(InvalidInputError) as caught:
         parse_callback(body)
 
-    reason = ValueError(f"workflow_version_execution_id {execution_id!r} is not an id")
-    assert str(caught.value) == f"not a PromptLayer callback body: {reason!r}"
+    assert str(caught.value) == f"not a PromptLayer callback body: {reason}"
 
 
 def test_a_callback_keeps_every_field_of_each_node_and_none_for_those_absent() -> None:
@@ -344,6 +349,7 @@ def test_a_callback_keeps_every_field_of_each_node_and_none_for_those_absent() -
     result = parse_callback(body)
 
     assert result.nodes == {
-        "A": pa.NodeState("A", "FAILED", "partial", "boom", "Traceback: boom", False),
-        "B": pa.NodeState("B", None, None, None, None, False),
+        "A": pa.NodeState("FAILED", "partial", "boom", "Traceback: boom", False),
+        "B": pa.NodeState(None, None, None, None, None),
     }
+    assert {name: node.to_dict() for name, node in result.nodes.items()} == body["final_output"]

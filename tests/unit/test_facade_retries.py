@@ -8,13 +8,8 @@ import httpx
 import pytest
 
 import promptlayer_agents as pa
-from promptlayer_agents._retries import (
-    BACKOFF_MAX,
-    RETRY_AFTER_MAX,
-    backoff,
-    may_retry,
-    retry_after,
-)
+from promptlayer_agents._config import BACKOFF_MAX, RETRY_AFTER_MAX
+from promptlayer_agents._retries import backoff, may_retry, retry_after
 
 from ..fakes import AGENT, FakeClock, Make, reply, started
 

@@ -117,7 +117,7 @@ def test_failed_execution_raises_naming_the_failed_nodes(harness: Make) -> None:
 
     error = caught.value
     assert error.execution_id == 787
-    assert [n.name for n in error.failed_nodes] == ["Lookup"]
+    assert list(error.failed_nodes) == ["Lookup"]
     assert "Lookup: Variable 'question' not found" in str(error)
     assert error.result.status == "FAILED"
 
@@ -142,7 +142,7 @@ def test_on_progress_gets_each_intermediate_result(harness: Make) -> None:
 
     h.wait(787, on_progress=seen.append)
 
-    assert [sorted((n.name, n.status) for n in r.nodes.values()) for r in seen] == [
+    assert [sorted((name, n.status) for name, n in r.nodes.items()) for r in seen] == [
         [("A", "QUEUED")],
         [("Answer", "RUNNING"), ("Lookup", "SUCCESS")],
     ]

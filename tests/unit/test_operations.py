@@ -10,19 +10,17 @@ import pytest
 
 from promptlayer_agents import NotFoundError, ResponseValidationError
 from promptlayer_agents._operations import (
-    _NODE,
-    _fields_problem,
     agent_call,
-    agent_problem,
     parse_agent,
     parse_results,
     parse_run,
     results_call,
     run_call,
 )
-from promptlayer_agents._results import NodeMap, NodeState
 from promptlayer_agents_api.models import (
+    ExecutionNodeMap,
     InputVariables,
+    NodeResult,
     NoOutputNodeError,
     RunAgentRequest,
 )
@@ -68,11 +66,12 @@ def test_parse_run_reads_201_and_202() -> None:
 
 def test_parse_results_per_status() -> None:
     node_map = {"A": node("SUCCESS", 1, output=True)}
-    states = {"A": NodeState("A", "SUCCESS", 1, None, None, True)}
+    states = {"A": NodeResult("SUCCESS", 1, None, None, True)}
     for status in (200, 202):
         parsed = parse_results(reply(status, node_map), all_outputs=True)
-        assert isinstance(parsed, NodeMap)
+        assert isinstance(parsed, ExecutionNodeMap)
         assert parsed == states
+        assert parsed.to_dict() == node_map
     assert parse_results(reply(200, "plain"), all_outputs=False) == "plain"
     no_output = parse_results(
         reply(400, {"message": "No output node", "output": node_map}), all_outputs=False
@@ -94,29 +93,33 @@ def test_an_undocumented_success_status_is_a_validation_error() -> None:
         parse_run(httpx.Response(204))
 
 
-GOOD_NODE = {
-    "id": "n-1",
-    "name": "answer",
-    "node_type": "VARIABLE",
-    "is_output_node": True,
-    "configuration": {"value": 1},
-    "dependencies": ["question"],
-    "workflow_version_id": 7,
-}
-ANY_JSON: list[object] = [None, True, 0, 1.5, "x", [], ["a"], [1], {}, {"a": "b"}]
+@pytest.mark.parametrize("status", [200, 203, 206])
+def test_a_run_answer_with_another_2xx_status_keeps_its_id(status: int) -> None:
+    """The run started: whatever the 2xx status, a positive id in the answer is never lost."""
+    answer = started(41)
+    answer.status_code = status
+    with pytest.raises(ResponseValidationError, match="unexpected status") as raised:
+        parse_run(answer)
+    assert raised.value.execution_id == 41
 
 
-def test_every_node_is_judged_as_the_field_table_says() -> None:
-    """`agent_problem` checks nodes with a fast path; whatever a node's fields hold, it must
-    accept, or name the problem, exactly as the table of node fields does."""
-    variants: list[object] = [GOOD_NODE, "not an object", None]
-    for name in _NODE:
-        variants.append({k: v for k, v in GOOD_NODE.items() if k != name})
-        variants += [{**GOOD_NODE, name: value} for value in ANY_JSON]
-    for variant in variants:
-        body = {**AGENT, "nodes": [GOOD_NODE, variant]}
-        assert agent_problem(body) == _fields_problem(variant, _NODE, "nodes[1]"), variant
-    assert agent_problem({**AGENT, "nodes": [GOOD_NODE]}) is None
-    assert agent_problem({**AGENT, "nodes": [{**GOOD_NODE, "name": 3}]}) == (
-        "nodes[0].name is a number, not a string"
-    )
+def test_a_definition_that_cannot_be_read_names_the_path() -> None:
+    good = {
+        "id": "n-1",
+        "name": "answer",
+        "node_type": "VARIABLE",
+        "is_output_node": True,
+        "configuration": {"value": 1},
+        "dependencies": ["question"],
+    }
+    nodes = [good, good, {**good, "id": 3}]
+    with pytest.raises(ResponseValidationError) as raised:
+        parse_agent(reply(200, {**AGENT, "nodes": nodes}))
+    assert str(raised.value).startswith("nodes[2].id: expected a string, got 3 (HTTP 200)")
+
+
+def test_a_node_map_that_cannot_be_read_names_the_node_and_field() -> None:
+    node_map = {"A": node("SUCCESS", 1, output=True), "Node 2": {"error_message": 5}}
+    with pytest.raises(ResponseValidationError) as raised:
+        parse_results(reply(202, node_map), all_outputs=True)
+    assert str(raised.value).startswith('["Node 2"].error_message: expected a string, got 5 (')

@@ -75,7 +75,7 @@ def test_unknown_node_status_and_fields_are_kept() -> None:
 
     assert isinstance(parsed, ExecutionNodeMap)
     assert parsed["Node 1"].status == "PAUSED"
-    assert parsed["Node 1"]["started_at"] == "2026-11-01T10:00:00Z"
+    assert parsed["Node 1"].to_dict()["started_at"] == "2026-11-01T10:00:00Z"
     assert parsed.to_dict() == body
 
 

@@ -1,11 +1,12 @@
-"""Every field of a result, whichever form the answer took: absent fields are None or False, never
-a placeholder, and every result names its execution."""
+"""Every field of a result, whichever form the answer took: absent fields are None, never a
+placeholder, and every result names its execution."""
 
 from __future__ import annotations
 
 import pytest
 
 import promptlayer_agents as pa
+from promptlayer_agents.rules import is_final
 
 from ..fakes import Make, node, reply
 
@@ -16,9 +17,10 @@ def test_a_node_with_only_a_status_has_none_for_the_rest(harness: Make) -> None:
     result = h.get_results(787, return_all_outputs=True)
 
     step = result.nodes["Step"]
-    assert (step.name, step.status, step.value) == ("Step", "QUEUED", None)
-    assert (step.error_message, step.raw_error_message, step.is_output_node) == (None, None, False)
-    assert (step.final, result.done, result.status) == (False, False, "RUNNING")
+    assert (step.status, step.value) == ("QUEUED", None)
+    assert (step.error_message, step.raw_error_message, step.is_output_node) == (None, None, None)
+    assert (is_final(step.status), result.done, result.status) == (False, False, "RUNNING")
+    assert step.to_dict() == {"status": "QUEUED"}
 
 
 def test_a_failed_node_keeps_both_error_messages(harness: Make) -> None:
@@ -38,7 +40,7 @@ def test_a_failed_node_keeps_both_error_messages(harness: Make) -> None:
         "Variable 'q' not found",
         "KeyError: 'q'",
     )
-    assert (lookup.final, lookup.is_output_node) == (True, True)
+    assert (is_final(lookup.status), lookup.is_output_node) == (True, True)
 
 
 @pytest.mark.parametrize(("status", "done"), [(200, True), (202, False)])

@@ -3,6 +3,7 @@ what counts as an http(s) URL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
@@ -16,6 +17,11 @@ class Node:
     status: str
     error_message: str | None = None
     is_output_node: bool = False
+
+
+def by_name(nodes: Iterable[Node]) -> dict[str, Node]:
+    """Nodes as the rules take them: by name, in order."""
+    return {node.name: node for node in nodes}
 
 
 @pytest.mark.parametrize(
@@ -34,8 +40,8 @@ def test_which_statuses_are_final(status: str, final: bool) -> None:
 
 
 def test_an_execution_is_running_until_done() -> None:
-    assert rules.execution_status(False, [Node("A", "FAILED")]) == "RUNNING"
-    assert rules.execution_status(False, []) == "RUNNING"
+    assert rules.execution_status(False, by_name([Node("A", "FAILED")])) == "RUNNING"
+    assert rules.execution_status(False, {}) == "RUNNING"
 
 
 def test_a_done_execution_failed_only_when_a_node_failed_and_no_output_succeeded() -> None:
@@ -43,38 +49,42 @@ def test_a_done_execution_failed_only_when_a_node_failed_and_no_output_succeeded
     good_output = Node("Out", "SUCCESS", is_output_node=True)
     plain_success = Node("Step", "SUCCESS")
 
-    assert rules.execution_status(True, [failed, Node("Out", "SKIPPED", is_output_node=True)]) == (
-        "FAILED"
-    )
-    assert rules.execution_status(True, [failed, plain_success]) == "FAILED"
-    assert rules.execution_status(True, iter([failed, good_output])) == "SUCCESS"
-    assert rules.execution_status(True, [plain_success]) == "SUCCESS"
-    assert rules.execution_status(True, []) == "SUCCESS"
+    assert rules.execution_status(
+        True, by_name([failed, Node("Out", "SKIPPED", is_output_node=True)])
+    ) == ("FAILED")
+    assert rules.execution_status(True, by_name([failed, plain_success])) == "FAILED"
+    assert rules.execution_status(True, by_name([failed, good_output])) == "SUCCESS"
+    assert rules.execution_status(True, by_name([plain_success])) == "SUCCESS"
+    assert rules.execution_status(True, {}) == "SUCCESS"
 
 
 def test_failed_and_succeeded_nodes_keep_their_order() -> None:
-    nodes = [
-        Node("B", "SUCCESS", is_output_node=True),
-        Node("A", "FAILED"),
-        Node("C", "SUCCESS"),
-        Node("D", "SUCCESS", is_output_node=True),
-        Node("E", "FAILED", is_output_node=True),
-    ]
-    assert [n.name for n in rules.failed_nodes(nodes)] == ["A", "E"]
-    assert [n.name for n in rules.succeeded_outputs(nodes)] == ["B", "D"]
+    nodes = by_name(
+        [
+            Node("B", "SUCCESS", is_output_node=True),
+            Node("A", "FAILED"),
+            Node("C", "SUCCESS"),
+            Node("D", "SUCCESS", is_output_node=True),
+            Node("E", "FAILED", is_output_node=True),
+        ]
+    )
+    assert list(rules.failed_nodes(nodes)) == ["A", "E"]
+    assert list(rules.succeeded_outputs(nodes)) == ["B", "D"]
 
 
 def test_the_failure_summary_names_each_failed_node_on_one_line() -> None:
-    nodes = [
-        Node("Lookup", "FAILED", "Variable 'q' not found"),
-        Node("Answer", "SKIPPED", is_output_node=True),
-        Node("Check", "FAILED", None),
-        Node("Notify", "FAILED", ""),
-    ]
+    nodes = by_name(
+        [
+            Node("Lookup", "FAILED", "Variable 'q' not found"),
+            Node("Answer", "SKIPPED", is_output_node=True),
+            Node("Check", "FAILED", None),
+            Node("Notify", "FAILED", ""),
+        ]
+    )
     assert rules.failure_summary(nodes) == (
         "Lookup: Variable 'q' not found; Check: no error message; Notify: no error message"
     )
-    assert rules.failure_summary([Node("A", "SUCCESS")]) == ""
+    assert rules.failure_summary(by_name([Node("A", "SUCCESS")])) == ""
 
 
 @pytest.mark.parametrize(
@@ -106,3 +116,29 @@ def test_http_urls(url: str) -> None:
 )
 def test_not_http_urls(url: object) -> None:
     assert not rules.is_http_url(url)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "done"),
+    [
+        ([], True),
+        (["SUCCESS", "FAILED", "SKIPPED"], True),
+        (["SUCCESS", "PAUSED"], True),  # an unknown status does not hold an execution back
+        (["SUCCESS", None], True),
+        (["SUCCESS", "QUEUED"], False),
+        (["RUNNING", "PAUSED"], False),
+    ],
+)
+def test_an_execution_is_done_when_no_node_is_queued_or_running(
+    statuses: list[str | None], done: bool
+) -> None:
+    assert rules.is_done(statuses) is done
+
+
+def test_which_results_answers_are_final() -> None:
+    running = by_name([Node("A", "RUNNING")])
+    finished = by_name([Node("A", "SUCCESS"), Node("B", "PAUSED")])
+
+    assert rules.results_answer_done(200, None) and rules.results_answer_done(200, running)
+    assert not rules.results_answer_done(202, None) and not rules.results_answer_done(202, finished)
+    assert rules.results_answer_done(400, finished) and not rules.results_answer_done(400, running)

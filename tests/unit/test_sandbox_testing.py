@@ -65,10 +65,8 @@ def test_reset_forgets_added_agents_scripts_and_settings(controls: PromptLayerSa
 
 
 def test_add_agent_takes_what_agents_get_returns(controls: PromptLayerSandbox) -> None:
-    """The definition a test read with `Agents.get` (the typed view) serves as it is."""
-    from promptlayer_agents import AgentDefinition
-
-    view = AgentDefinition.from_model(controls.sandbox.state.catalog.find("bot").versions[0])  # type: ignore[union-attr]
+    """The definition a test read with `Agents.get` (an AgentDefinition) serves as it is."""
+    view = controls.sandbox.state.catalog.find("bot").versions[0]  # type: ignore[union-attr]
     elsewhere = PromptLayerSandbox()
 
     added = elsewhere.add_agent(view)

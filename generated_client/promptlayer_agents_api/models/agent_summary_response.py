@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import ModelError, missing, plain, wrong
 
 if TYPE_CHECKING:
     from ..models.agent_summary import AgentSummary
@@ -13,7 +16,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="AgentSummaryResponse")
 
 
-@_attrs_define
+@_attrs_define(frozen=True)
 class AgentSummaryResponse:
     """The older form of the Get Agent answer, with only the agent's summary.
 
@@ -24,54 +27,49 @@ class AgentSummaryResponse:
 
     success: bool
     workflow: AgentSummary
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json: dict[str, Any] | None = _attrs_field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        success = self.success
-
-        workflow = self.workflow.to_dict()
-
+        """The JSON: as it came when the model was read (a copy), else the fields set."""
+        if self._json is not None:
+            return copy.deepcopy(self._json)
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "success": success,
-                "workflow": workflow,
-            }
-        )
-
+        field_dict["success"] = plain(self.success)
+        field_dict["workflow"] = plain(self.workflow)
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        success = d.pop("success")
+        """The model of this JSON object, each field's type checked as it is read. Raises
+        ModelError naming the path of what is wrong (e.g. `nodes[2].id: expected a string,
+        got 3`)."""
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise wrong(None, "an object", src_dict)
+        _data = dict(src_dict)
 
-        workflow = AgentSummary.from_dict(d.pop("workflow"))
+        success = _data.get("success")
+        if success is None:
+            raise missing(_data, "success", "a boolean")
+        if not isinstance(success, bool):
+            raise wrong("success", "a boolean", success)
+
+        workflow = _data.get("workflow")
+        if workflow is None:
+            raise missing(_data, "workflow", "an object")
+        try:
+            workflow = AgentSummary.from_dict(workflow)
+        except ModelError as _error:
+            raise _error.within("workflow") from None
 
         agent_summary_response = cls(
             success=success,
             workflow=workflow,
         )
-
-        agent_summary_response.additional_properties = d
+        object.__setattr__(agent_summary_response, "_json", _data)
         return agent_summary_response
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 # Imported here, once, rather than in each call (see the template's comment); after the class, so

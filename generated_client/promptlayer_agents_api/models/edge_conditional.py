@@ -1,91 +1,92 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.condition_operator import ConditionOperator, check_condition_operator
-from ..types import UNSET, Unset
+from ..models.condition_operator import ConditionOperator
+from ..types import JSON, ModelError, plain, wrong
 
 T = TypeVar("T", bound="EdgeConditional")
 
 
-@_attrs_define
+@_attrs_define(frozen=True)
 class EdgeConditional:
     """One comparison on an edge. PromptLayer's Get Agent answer types conditionals as free-form
     objects, so every field is optional and the operands are any JSON value: read them leniently.
     PromptLayer's spec for creating agents gives each a `position`, an `operator` and two operands.
+    A field of another type reads as absent.
 
         Attributes:
-            position (int | Unset): Order of evaluation (an integer >= 0 when PromptLayer creates the agent).
-            operator (ConditionOperator | str | Unset): One of the documented `ConditionOperator` values; an operator the
-                API adds later is kept as
+            position (int | None): Order of evaluation (an integer >= 0 when PromptLayer creates the agent).
+            operator (ConditionOperator | str | None): One of the documented `ConditionOperator` values; an operator the API adds later is kept as
                 a plain string.
-            left_config (Any | Unset): The left side, any JSON value; usually an object with either a `static_value` (a
+            left_config (JSON): The left side, any JSON value; usually an object with either a `static_value` (a
                 constant) or a `source` (the node or input variable whose value is compared).
-            right_config (Any | Unset): The right side, any JSON value, shaped like `left_config`.
+            right_config (JSON): The right side, any JSON value, shaped like `left_config`.
     """
 
-    position: int | Unset = UNSET
-    operator: ConditionOperator | str | Unset = UNSET
-    left_config: Any | Unset = UNSET
-    right_config: Any | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    position: int | None = None
+    operator: ConditionOperator | str | None = None
+    left_config: JSON = None
+    right_config: JSON = None
+    _json: dict[str, Any] | None = _attrs_field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        position = self.position
-
-        operator: str | Unset
-        if isinstance(self.operator, Unset):
-            operator = UNSET
-        elif isinstance(self.operator, str):
-            operator = self.operator
-        else:
-            operator = self.operator
-
-        left_config = self.left_config
-
-        right_config = self.right_config
-
+        """The JSON: as it came when the model was read (a copy), else the fields set."""
+        if self._json is not None:
+            return copy.deepcopy(self._json)
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if position is not UNSET:
-            field_dict["position"] = position
-        if operator is not UNSET:
-            field_dict["operator"] = operator
-        if left_config is not UNSET:
-            field_dict["left_config"] = left_config
-        if right_config is not UNSET:
-            field_dict["right_config"] = right_config
-
+        if self.position is not None:
+            field_dict["position"] = plain(self.position)
+        if self.operator is not None:
+            field_dict["operator"] = plain(self.operator)
+        if self.left_config is not None:
+            field_dict["left_config"] = plain(self.left_config)
+        if self.right_config is not None:
+            field_dict["right_config"] = plain(self.right_config)
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        position = d.pop("position", UNSET)
+        """The model of this JSON object, each field's type checked as it is read. Raises
+        ModelError naming the path of what is wrong (e.g. `nodes[2].id: expected a string,
+        got 3`)."""
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise wrong(None, "an object", src_dict)
+        _data = dict(src_dict)
 
-        def _parse_operator(data: object) -> ConditionOperator | str | Unset:
-            if isinstance(data, Unset):
-                return data
+        position = _data.get("position")
+        if position is not None:
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                operator_type_0 = check_condition_operator(data)
+                if not (isinstance(position, int) and not isinstance(position, bool)):
+                    if not (
+                        isinstance(position, float) and position.is_integer()
+                    ):  # 3.0 is an integer in JSON
+                        raise wrong("position", "an integer", position)
+                    position = int(position)
 
-                return operator_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ConditionOperator | str | Unset, data)
+            except ModelError:  # read leniently (x-read-leniently): as if absent
+                position = None
 
-        operator = _parse_operator(d.pop("operator", UNSET))
+        operator = _data.get("operator")
+        if operator is not None:
+            try:
+                if not isinstance(operator, str):
+                    raise wrong("operator", "a string", operator)
 
-        left_config = d.pop("left_config", UNSET)
+            except ModelError:  # read leniently (x-read-leniently): as if absent
+                operator = None
 
-        right_config = d.pop("right_config", UNSET)
+        left_config = _data.get("left_config")
+
+        right_config = _data.get("right_config")
 
         edge_conditional = cls(
             position=position,
@@ -93,22 +94,5 @@ class EdgeConditional:
             left_config=left_config,
             right_config=right_config,
         )
-
-        edge_conditional.additional_properties = d
+        object.__setattr__(edge_conditional, "_json", _data)
         return edge_conditional
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

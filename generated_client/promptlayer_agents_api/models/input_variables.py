@@ -1,47 +1,51 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import JSON, plain, wrong
+
 T = TypeVar("T", bound="InputVariables")
 
 
-@_attrs_define
-class InputVariables:
+@_attrs_define(frozen=True, eq=False)
+class InputVariables(Mapping[str, "JSON"]):
     """The agent's input variables by name; values are any JSON."""
 
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, JSON] = _attrs_field(factory=dict)
+    _json: dict[str, Any] | None = _attrs_field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-
-        field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-
-        return field_dict
+        """The JSON: as it came when the model was read (a copy), else the fields set."""
+        if self._json is not None:
+            return copy.deepcopy(self._json)
+        return {key: plain(value) for key, value in self.additional_properties.items()}
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        input_variables = cls()
-
-        input_variables.additional_properties = d
+        """The model of this JSON object, each field's type checked as it is read. Raises
+        ModelError naming the path of what is wrong (e.g. `nodes[2].id: expected a string,
+        got 3`)."""
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise wrong(None, "an object", src_dict)
+        _data = dict(src_dict)
+        additional_properties = _data
+        input_variables = cls(additional_properties)
+        object.__setattr__(input_variables, "_json", _data)
         return input_variables
 
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
+    def __getitem__(self, key: str) -> JSON:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.additional_properties)
 
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
+    def __len__(self) -> int:
+        return len(self.additional_properties)

@@ -1,119 +1,88 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.node_status import NodeStatus, check_node_status
-from ..types import UNSET, Unset
+from ..models.node_status import NodeStatus
+from ..types import JSON, plain, wrong
 
 T = TypeVar("T", bound="NodeResult")
 
 
-@_attrs_define
+@_attrs_define(frozen=True)
 class NodeResult:
     """One node's state within an execution. Every field is optional, as in PromptLayer's spec.
 
     Attributes:
-        status (NodeStatus | str | Unset): One of the documented `NodeStatus` values; a status the API adds later is
-            kept as a plain
+        status (NodeStatus | str | None): One of the documented `NodeStatus` values; a status the API adds later is kept as a plain
             string. PromptLayer's spec leaves it optional.
-        value (Any | Unset): The node's output, any JSON value; null until the node succeeds.
-        error_message (None | str | Unset): Why the node failed, if it did.
-        raw_error_message (None | str | Unset): The underlying error text, if the node failed.
-        is_output_node (bool | Unset): Whether this node is one of the agent's output nodes.
+        value (JSON): The node's output, any JSON value; null until the node succeeds.
+        error_message (str | None): Why the node failed, if it did.
+        raw_error_message (str | None): The underlying error text, if the node failed.
+        is_output_node (bool | None): Whether this node is one of the agent's output nodes.
     """
 
-    status: NodeStatus | str | Unset = UNSET
-    value: Any | Unset = UNSET
-    error_message: None | str | Unset = UNSET
-    raw_error_message: None | str | Unset = UNSET
-    is_output_node: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    status: NodeStatus | str | None = None
+    value: JSON = None
+    error_message: str | None = None
+    raw_error_message: str | None = None
+    is_output_node: bool | None = None
+    _json: dict[str, Any] | None = _attrs_field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        status: str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        elif isinstance(self.status, str):
-            status = self.status
-        else:
-            status = self.status
-
-        value = self.value
-
-        error_message: None | str | Unset
-        if isinstance(self.error_message, Unset):
-            error_message = UNSET
-        else:
-            error_message = self.error_message
-
-        raw_error_message: None | str | Unset
-        if isinstance(self.raw_error_message, Unset):
-            raw_error_message = UNSET
-        else:
-            raw_error_message = self.raw_error_message
-
-        is_output_node = self.is_output_node
-
+        """The JSON: as it came when the model was read (a copy), else the fields set."""
+        if self._json is not None:
+            return copy.deepcopy(self._json)
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if status is not UNSET:
-            field_dict["status"] = status
-        if value is not UNSET:
-            field_dict["value"] = value
-        if error_message is not UNSET:
-            field_dict["error_message"] = error_message
-        if raw_error_message is not UNSET:
-            field_dict["raw_error_message"] = raw_error_message
-        if is_output_node is not UNSET:
-            field_dict["is_output_node"] = is_output_node
-
+        if self.status is not None:
+            field_dict["status"] = plain(self.status)
+        if self.value is not None:
+            field_dict["value"] = plain(self.value)
+        if self.error_message is not None:
+            field_dict["error_message"] = plain(self.error_message)
+        if self.raw_error_message is not None:
+            field_dict["raw_error_message"] = plain(self.raw_error_message)
+        if self.is_output_node is not None:
+            field_dict["is_output_node"] = plain(self.is_output_node)
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        """The model of this JSON object, each field's type checked as it is read. Raises
+        ModelError naming the path of what is wrong (e.g. `nodes[2].id: expected a string,
+        got 3`)."""
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise wrong(None, "an object", src_dict)
+        _data = dict(src_dict)
 
-        def _parse_status(data: object) -> NodeStatus | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_0 = check_node_status(data)
+        status = _data.get("status")
+        if status is not None:
+            if not isinstance(status, str):
+                raise wrong("status", "a string", status)
 
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(NodeStatus | str | Unset, data)
+        value = _data.get("value")
 
-        status = _parse_status(d.pop("status", UNSET))
+        error_message = _data.get("error_message")
+        if error_message is not None:
+            if not isinstance(error_message, str):
+                raise wrong("error_message", "a string", error_message)
 
-        value = d.pop("value", UNSET)
+        raw_error_message = _data.get("raw_error_message")
+        if raw_error_message is not None:
+            if not isinstance(raw_error_message, str):
+                raise wrong("raw_error_message", "a string", raw_error_message)
 
-        def _parse_error_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        error_message = _parse_error_message(d.pop("error_message", UNSET))
-
-        def _parse_raw_error_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        raw_error_message = _parse_raw_error_message(d.pop("raw_error_message", UNSET))
-
-        is_output_node = d.pop("is_output_node", UNSET)
+        is_output_node = _data.get("is_output_node")
+        if is_output_node is not None:
+            if not isinstance(is_output_node, bool):
+                raise wrong("is_output_node", "a boolean", is_output_node)
 
         node_result = cls(
             status=status,
@@ -122,22 +91,5 @@ class NodeResult:
             raw_error_message=raw_error_message,
             is_output_node=is_output_node,
         )
-
-        node_result.additional_properties = d
+        object.__setattr__(node_result, "_json", _data)
         return node_result
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import ModelError, plain, wrong
 
 if TYPE_CHECKING:
     from ..models.execution_node_map import ExecutionNodeMap
@@ -15,62 +16,50 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="NodeStates")
 
 
-@_attrs_define
+@_attrs_define(frozen=True)
 class NodeStates:
     """The state of every node, carried by an error answer.
 
     Attributes:
-        output (ExecutionNodeMap | Unset): Every node of the execution, by node name.
+        output (ExecutionNodeMap | None): Every node of the execution, by node name.
     """
 
-    output: ExecutionNodeMap | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    output: ExecutionNodeMap | None = None
+    _json: dict[str, Any] | None = _attrs_field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        output: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.output, Unset):
-            output = self.output.to_dict()
-
+        """The JSON: as it came when the model was read (a copy), else the fields set."""
+        if self._json is not None:
+            return copy.deepcopy(self._json)
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if output is not UNSET:
-            field_dict["output"] = output
-
+        if self.output is not None:
+            field_dict["output"] = plain(self.output)
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _output = d.pop("output", UNSET)
-        output: ExecutionNodeMap | Unset
-        if isinstance(_output, Unset):
-            output = UNSET
-        else:
-            output = ExecutionNodeMap.from_dict(_output)
+        """The model of this JSON object, each field's type checked as it is read. Raises
+        ModelError naming the path of what is wrong (e.g. `nodes[2].id: expected a string,
+        got 3`)."""
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise wrong(None, "an object", src_dict)
+        _data = dict(src_dict)
+
+        output = _data.get("output")
+        if output is not None:
+            try:
+                output = ExecutionNodeMap.from_dict(output)
+            except ModelError as _error:
+                raise _error.within("output") from None
 
         node_states = cls(
             output=output,
         )
-
-        node_states.additional_properties = d
+        object.__setattr__(node_states, "_json", _data)
         return node_states
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
 
 
 # Imported here, once, rather than in each call (see the template's comment); after the class, so

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing, plain, read_list, wrong
+
 T = TypeVar("T", bound="ValidationIssue")
 
 
-@_attrs_define
+@_attrs_define(frozen=True)
 class ValidationIssue:
     """One validation problem, as FastAPI reports it.
 
@@ -22,70 +25,65 @@ class ValidationIssue:
     loc: list[int | str]
     msg: str
     type_: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _json: dict[str, Any] | None = _attrs_field(
+        default=None, init=False, repr=False, eq=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
-        loc = []
-        for loc_item_data in self.loc:
-            loc_item: int | str
-            loc_item = loc_item_data
-            loc.append(loc_item)
-
-        msg = self.msg
-
-        type_ = self.type_
-
+        """The JSON: as it came when the model was read (a copy), else the fields set."""
+        if self._json is not None:
+            return copy.deepcopy(self._json)
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "loc": loc,
-                "msg": msg,
-                "type": type_,
-            }
-        )
-
+        field_dict["loc"] = plain(self.loc)
+        field_dict["msg"] = plain(self.msg)
+        field_dict["type"] = plain(self.type_)
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        loc = []
-        _loc = d.pop("loc")
-        for loc_item_data in _loc:
+        """The model of this JSON object, each field's type checked as it is read. Raises
+        ModelError naming the path of what is wrong (e.g. `nodes[2].id: expected a string,
+        got 3`)."""
+        if not isinstance(src_dict, dict):
+            if not isinstance(src_dict, Mapping):
+                raise wrong(None, "an object", src_dict)
+        _data = dict(src_dict)
 
-            def _parse_loc_item(data: object) -> int | str:
-                return cast(int | str, data)
+        loc = _data.get("loc")
+        if loc is None:
+            raise missing(_data, "loc", "a list")
+        if not isinstance(loc, list):
+            raise wrong("loc", "a list", loc)
 
-            loc_item = _parse_loc_item(loc_item_data)
+        def read_item(value: Any) -> Any:
+            if value is None:
+                raise wrong(None, "a value", value)
+            if not (
+                isinstance(value, str)
+                or (isinstance(value, int) and not isinstance(value, bool))
+            ):
+                raise wrong(None, "a string or an integer", value)
 
-            loc.append(loc_item)
+            return value
 
-        msg = d.pop("msg")
+        loc = read_list(read_item, loc, "loc")
 
-        type_ = d.pop("type")
+        msg = _data.get("msg")
+        if msg is None:
+            raise missing(_data, "msg", "a string")
+        if not isinstance(msg, str):
+            raise wrong("msg", "a string", msg)
+
+        type_ = _data.get("type")
+        if type_ is None:
+            raise missing(_data, "type", "a string")
+        if not isinstance(type_, str):
+            raise wrong("type", "a string", type_)
 
         validation_issue = cls(
             loc=loc,
             msg=msg,
             type_=type_,
         )
-
-        validation_issue.additional_properties = d
+        object.__setattr__(validation_issue, "_json", _data)
         return validation_issue
-
-    @property
-    def additional_keys(self) -> list[str]:
-        return list(self.additional_properties.keys())
-
-    def __getitem__(self, key: str) -> Any:
-        return self.additional_properties[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self.additional_properties[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self.additional_properties[key]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.additional_properties
