@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from .._logging import HANDLER_NAME, LOGGERS, level_from_environment
-from ..rules import is_final
 
 if TYPE_CHECKING:
     from .. import ExecutionResult
@@ -83,6 +82,8 @@ class StatusLine:
 def wait_text(partial: ExecutionResult, elapsed: float) -> str:
     """The status line of an execution being waited on: nodes done out of all, time waited, the
     execution, then each node's status (the part cut first on a narrow terminal)."""
+    from ..rules import is_final  # here: the parser (--help) loads this module, not the rules
+
     done = sum(1 for node in partial.nodes.values() if is_final(node.status))
     statuses = " · ".join(f"{name} {node.status}" for name, node in partial.nodes.items())
     total = len(partial.nodes) or "?"
