@@ -224,12 +224,16 @@ def status_error(response: httpx.Response) -> APIStatusError:
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deeply
         body, message = response.text, None
     message = message or excerpt(response) or response.reason_phrase
-    request_id = next(
-        (response.headers[name] for name in REQUEST_ID_HEADERS if name in response.headers), None
-    )
     status = response.status_code
     cls = STATUS_ERRORS.get(status, InternalServerError if status >= 500 else APIStatusError)
-    return cls(message, status_code=status, body=body, request_id=request_id)
+    return cls(message, status_code=status, body=body, request_id=request_id(response))
+
+
+def request_id(response: httpx.Response) -> str | None:
+    """The id the server gave this answer (`X-Request-Id`), to quote when asking about it."""
+    return next(
+        (response.headers[name] for name in REQUEST_ID_HEADERS if name in response.headers), None
+    )
 
 
 def connection_error(error: httpx.TransportError, secret: str) -> APIConnectionError:

@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import httpx
@@ -29,6 +29,7 @@ from ._errors import (
     PromptLayerError,
     WaitTimeoutError,
     connection_error,
+    request_id,
     status_error,
     unreadable_error,
 )
@@ -233,12 +234,13 @@ def _results_once(
     response = yield from send(ctx, call, idempotent=True, deadline=deadline)
     parsed = _operations.parse_results(response, all_outputs=return_all_outputs)
     nodes = parsed.output if isinstance(parsed, NoOutputNodeError) else parsed
+    answer_id = request_id(response)
     if isinstance(nodes, ExecutionNodeMap):
         done = results_answer_done(response.status_code, nodes)
-        result = _results.from_node_map(execution_id, nodes, done=done)
+        result = _results.from_node_map(execution_id, nodes, done=done, request_id=answer_id)
     else:
         done = results_answer_done(response.status_code, None)
-        result = _results.from_main_output(execution_id, parsed, done=done)
+        result = _results.from_main_output(execution_id, parsed, done=done, request_id=answer_id)
     return result, retry_after(response, now=ctx.clock.time())
 
 
@@ -382,7 +384,7 @@ def _finish(ctx: Context, result: ExecutionResult, deadline: float) -> Flow[Exec
     if len(result.succeeded_outputs) > 1:
         main, _ = yield from _results_once(ctx, result.execution_id, False, deadline)
         if not main.nodes:
-            result = ExecutionResult(result.execution_id, True, main.output, result.nodes)
+            result = replace(result, output=main.output, request_id=main.request_id)
     if result.status == "FAILED":
         raise ExecutionFailedError(result)
     return result

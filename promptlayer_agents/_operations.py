@@ -26,7 +26,7 @@ from promptlayer_agents_api.models import (
 )
 from promptlayer_agents_api.types import UNSET, ModelError
 
-from ._errors import ResponseValidationError, excerpt, status_error
+from ._errors import ResponseValidationError, excerpt, request_id, status_error
 from ._results import RunStarted
 
 M = TypeVar("M")
@@ -85,8 +85,9 @@ def _run_answer(response: httpx.Response) -> RunStarted:
             status_code=response.status_code,
             excerpt=excerpt(response),
         )
-    if response.status_code == 202:  # not in the JSON: the status says it
-        object.__setattr__(started, "accepted_for_callback", True)
+    # Not in the JSON: the status and the headers say these.
+    object.__setattr__(started, "accepted_for_callback", response.status_code == 202)
+    object.__setattr__(started, "request_id", request_id(response))
     return started
 
 

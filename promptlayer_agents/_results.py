@@ -9,6 +9,7 @@ is the main output.
 from __future__ import annotations
 
 import json
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,8 @@ class RunStarted(RunAgentResponse):
     202 answer)."""
 
     accepted_for_callback: bool = attrs_field(default=False, kw_only=True)
+    request_id: str | None = attrs_field(default=None, kw_only=True)
+    """The id the server gave the answer (its `X-Request-Id`), as errors carry it."""
 
     @property
     def execution_id(self) -> int:
@@ -45,7 +48,7 @@ class RunStarted(RunAgentResponse):
         return self.workflow_version_execution_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ExecutionResult:
     """An execution's state. `done` is the API's word that every node is final.
 
@@ -58,6 +61,21 @@ class ExecutionResult:
     done: bool
     output: JSON = None
     nodes: Mapping[str, NodeState] = field(default_factory=dict)
+    request_id: str | None = field(default=None, compare=False)
+    """The id the server gave the answer this was read from (its `X-Request-Id`), if any."""
+
+    def __repr__(self) -> str:
+        nodes = {name: node.status for name, node in self.nodes.items()}
+        return (
+            f"ExecutionResult(execution_id={self.execution_id}, status={self.status!r}, "
+            f"done={self.done}, output={reprlib.repr(self.output)}, "
+            f"nodes={reprlib.repr(nodes)})"
+        )
+
+    def to_dict(self) -> dict[str, JSON]:
+        """The result as JSON data, in the shape `promptlayer-agents run --json` and
+        `results --json` print (docs/result.schema.json)."""
+        return result_json(self)
 
     @property
     def failed_nodes(self) -> dict[str, NodeState]:
@@ -79,7 +97,11 @@ class ExecutionResult:
 
 
 def from_node_map(
-    execution_id: int, nodes: Mapping[str, NodeState], *, done: bool
+    execution_id: int,
+    nodes: Mapping[str, NodeState],
+    *,
+    done: bool,
+    request_id: str | None = None,
 ) -> ExecutionResult:
     """A result from a node map. The main output is the first successful output node's value
     in the API's order; `main_output_from` corrects it when several output nodes succeeded."""
@@ -89,12 +111,15 @@ def from_node_map(
         done=done,
         output=outputs[0].value if outputs else None,
         nodes=nodes,
+        request_id=request_id,
     )
 
 
-def from_main_output(execution_id: int, output: Any, *, done: bool) -> ExecutionResult:
+def from_main_output(
+    execution_id: int, output: Any, *, done: bool, request_id: str | None = None
+) -> ExecutionResult:
     """A result from a bare main output (no node map)."""
-    return ExecutionResult(execution_id=execution_id, done=done, output=output)
+    return ExecutionResult(execution_id, done, output, request_id=request_id)
 
 
 def parse_callback(body: bytes | str | Mapping[str, Any]) -> ExecutionResult:

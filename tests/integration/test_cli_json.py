@@ -4,6 +4,7 @@ still running, no such node."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -123,3 +124,21 @@ def test_results_of_a_node_that_does_not_exist_exit_7(capsys: pytest.CaptureFixt
     shown = capsys.readouterr()
     assert code == EXIT_NO_NODE
     assert shown.err == "promptlayer-agents: execution 1 has no node named 'Nope'\n"
+
+
+@pytest.mark.parametrize("agent", ["greeter", "flaky-extractor"])
+def test_execution_result_to_dict_is_what_results_json_prints(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], agent: str
+) -> None:
+    import promptlayer_agents as pa
+
+    inputs = {"name": "Ada"} if agent == "greeter" else {"document": "x"}
+    with pa.Agents() as agents:
+        started = agents.run(agent, input_variables=inputs)
+        with contextlib.suppress(pa.ExecutionFailedError):  # a failed run is read the same
+            agents.wait(started.execution_id, timeout=60)
+        result = agents.get_results(started.execution_id, return_all_outputs=True)
+    _, printed, _ = _command(capsys, "results", str(started.execution_id), "--json")
+
+    assert result.to_dict() == printed
+    VALIDATOR.validate(result.to_dict())
