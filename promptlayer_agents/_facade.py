@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 
-from . import _http
+from . import _http, _transport
 from ._clock import SYSTEM_CLOCK
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -82,7 +82,6 @@ class _Base:
                 f"not {type(http_client).__name__}"
             )
         self._ctx = Context(settings=settings, clock=SYSTEM_CLOCK)
-        self._owns_http = http_client is None
 
     @property
     def settings(self) -> Settings:
@@ -101,8 +100,8 @@ class Agents(_Base):
     https://api.promptlayer.com. `timeout` bounds each attempt of a request, in all (seconds);
     `max_retries` is how often a failed request may be sent again (see the README for what is
     retried); `max_response_bytes` is the most an answer may have, after decompression. Pass
-    `http_client` to use your own httpx.Client (you close it; the timeout still applies: its
-    httpx transports get a network backend that ends each step by the attempt's deadline).
+    `http_client` to use your own httpx.Client (you close it; the timeout then bounds each read,
+    and the body between chunks, not the whole attempt: see the README).
     """
 
     _http_type = httpx.Client
@@ -118,8 +117,7 @@ class Agents(_Base):
         http_client: httpx.Client | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
-        self._http = http_client or httpx.Client()
-        _http.cap_reads(self._http)
+        self._connections = _http.Connections(http_client, _transport.blocking_client)
 
     def _drive(self, flow: Flow[T]) -> T:
         """Carry out a flow's requests and pauses; its answer is the flow's return value."""
@@ -139,7 +137,7 @@ class Agents(_Base):
             flow.close()
 
     def _send(self, action: Send) -> Outcome:
-        return _http.send_blocking(self._http, action)
+        return _http.send_blocking(self._connections.current(), action)
 
     # Each method taking `label` and `version` has two overloads, so that passing both is a type
     # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
@@ -316,9 +314,11 @@ class Agents(_Base):
         return self._drive(_flows.get(self._ctx, agent, label, version))
 
     def close(self) -> None:
-        """Close the connections (not those of an `http_client` you passed in)."""
-        if self._owns_http:
-            self._http.close()
+        """Close the connections (not those of an `http_client` you passed in); every later
+        request is refused (ConfigurationError)."""
+        http = self._connections.close()
+        if http is not None:
+            http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -348,7 +348,7 @@ class AsyncAgents(_Base):
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, max_response_bytes, http_client)
-        self._http = http_client or httpx.AsyncClient()
+        self._connections = _http.Connections(http_client, _transport.async_client)
         self._slots = _Slots(MAX_IN_FLIGHT)
 
     async def _drive(self, flow: Flow[T]) -> T:
@@ -369,7 +369,7 @@ class AsyncAgents(_Base):
             flow.close()
 
     async def _send(self, action: Send) -> Outcome:
-        return await _http.send_async(self._http, action, self._slots.here())
+        return await _http.send_async(self._connections.current(), action, self._slots.here())
 
     # Each method taking `label` and `version` has two overloads, so that passing both is a type
     # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
@@ -546,9 +546,11 @@ class AsyncAgents(_Base):
         return await self._drive(_flows.get(self._ctx, agent, label, version))
 
     async def close(self) -> None:
-        """Close the connections (not those of an `http_client` you passed in)."""
-        if self._owns_http:
-            await self._http.aclose()
+        """Close the connections (not those of an `http_client` you passed in); every later
+        request is refused (ConfigurationError)."""
+        http = self._connections.close()
+        if http is not None:
+            await http.aclose()
 
     async def __aenter__(self) -> Self:
         return self
