@@ -158,7 +158,7 @@ def _routes(environ: Mapping[str, str]) -> dict[str, httpx.Proxy | None]:
         if setting is not None:
             routes[f"{scheme}://"] = _proxy(*setting)
     for host in filter(None, hosts):
-        routes[_direct_pattern(host)] = None
+        routes[_direct_pattern(no_proxy[0] if no_proxy else "NO_PROXY", host)] = None
     return routes
 
 
@@ -185,7 +185,7 @@ def _proxy(variable: str, value: str) -> httpx.Proxy:
     return httpx.Proxy(url)
 
 
-def _direct_pattern(host: str) -> str:
+def _direct_pattern(variable: str, host: str) -> str:
     """The mounts pattern for one NO_PROXY entry, as httpx reads NO_PROXY: a URL as it is, an
     IP address or localhost exactly, any other name with its subdomains (curl's rules)."""
     if "://" in host:
@@ -202,7 +202,7 @@ def _direct_pattern(host: str) -> str:
         httpx.URL(pattern)
     except httpx.InvalidURL:
         what = f"has an entry that is not a host name: {host[:60]!r}"
-        raise _unusable("NO_PROXY", what) from None
+        raise _unusable(variable, what) from None
     return pattern
 
 
