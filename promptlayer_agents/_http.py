@@ -120,15 +120,16 @@ class _Decoder:
             elif name != "identity":
                 raise _Refused(f"unsupported Content-Encoding {name[:40]!r}")
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | bytearray) -> None:
         """Decode one raw chunk; `_Refused` when the answer is too large or badly encoded."""
         for layer in self._layers:
             data = self._inflate(layer, data)
         self._keep(data)
 
-    def _inflate(self, layer: Any, data: bytes) -> bytes:
-        """What `data` decompresses to. Bytes after the end of the compressed stream are
-        dropped, as httpx does, and not kept (zlib would keep them all in `unused_data`)."""
+    def _inflate(self, layer: Any, data: bytes | bytearray) -> bytearray:
+        """What `data` decompresses to (at most `limit` bytes, not copied again). Bytes after
+        the end of the compressed stream are dropped, as httpx does, and not kept (zlib would
+        keep them all in `unused_data`)."""
         out = bytearray()
         try:
             while data and not layer.eof:
@@ -138,9 +139,9 @@ class _Decoder:
                 data = layer.unconsumed_tail
         except zlib.error as error:
             raise _Refused(f"the answer's compressed body is corrupt ({error})") from None
-        return bytes(out)
+        return out
 
-    def _keep(self, data: bytes) -> None:
+    def _keep(self, data: bytes | bytearray) -> None:
         if len(self._body) + len(data) > self._limit:
             raise _Refused(self._too_large())
         self._body += data
@@ -150,7 +151,7 @@ class _Decoder:
 
     def finish(self) -> bytes:
         """The whole decoded body (the buffer is emptied, so that only one copy lives on)."""
-        data = b""
+        data: bytes | bytearray = b""
         for layer in self._layers:
             try:
                 data = self._inflate(layer, data) + layer.flush()
