@@ -593,15 +593,17 @@ def api_client(
     base_url: str | None = None,
     timeout: float = DEFAULT_REQUEST_TIMEOUT,
 ) -> AuthenticatedClient:
-    """The generated client, configured like `Agents` (same environment variables), for anything
-    the facade does not cover. Its `repr` hides the key."""
+    """The generated client, configured like `Agents` (same environment variables, checked the
+    same way), for anything the facade does not cover. Its `repr` hides the key."""
     settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+    network = _transport.network_from_environment()  # httpx reads the proxies, now checked
     return _redacted_client()(
         base_url=settings.base_url,
         token=settings.api_key,
         prefix="",
         auth_header_name="X-API-KEY",
         timeout=httpx.Timeout(settings.request_timeout),
+        verify_ssl=network.ssl_context,
     )
 
 

@@ -82,6 +82,19 @@ def test_each_unusable_setting_is_a_configuration_error_naming_it(
     assert caught.value.may_have_started is False
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("ALL_PROXY", "socks5://127.0.0.1:1080"), ("SSL_CERT_FILE", "/nonexistent/ca.pem")],
+)
+def test_the_generated_client_checks_the_environment_the_same_way(
+    variable: str, value: str
+) -> None:
+    os.environ[variable] = value
+
+    with pytest.raises(pa.ConfigurationError, match=variable):
+        pa.api_client(api_key=KEY).get_httpx_client()
+
+
 @pytest.mark.parametrize("variable", ["HTTP_PROXY", "ALL_PROXY"])
 def test_no_proxy_star_or_a_lowercase_setting_wins_as_httpx_reads_them(variable: str) -> None:
     """NO_PROXY=* leaves the proxies unused (so unchecked); a lowercase variable wins over its
