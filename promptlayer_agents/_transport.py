@@ -20,6 +20,7 @@ import importlib.util
 import ipaddress
 import os
 import ssl
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -102,7 +103,7 @@ def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
     """The certificates to trust: SSL_CERT_FILE, else SSL_CERT_DIR, else certifi's (as httpx
     does); Python's ssl also opens SSLKEYLOGFILE here, so it is checked too."""
     keylog = environ.get("SSLKEYLOGFILE")
-    if keylog:
+    if keylog and not sys.flags.ignore_environment:  # ssl ignores it under `python -E`
         try:
             with open(keylog, "a"):  # what ssl does with it, so that its error names it
                 pass
