@@ -94,7 +94,7 @@ def fork_and_compare(parent: Callable[[int], object], child: Callable[[], int]) 
 
 
 def test_blocking_parent_and_child_each_read_their_own_answers(server_url: str) -> None:
-    agents = pa.Agents(api_key=KEY, base_url=server_url, timeout=5.0, max_retries=0)
+    agents = pa.Agents(api_key=KEY, base_url=server_url, timeout=20.0, max_retries=0)
     assert agents.get_results(1).output == "answer-1"  # a kept-alive connection in the pool
 
     def child() -> int:
@@ -110,7 +110,7 @@ def test_blocking_parent_and_child_each_read_their_own_answers(server_url: str) 
 
 def test_asyncio_parent_and_child_each_read_their_own_answers(server_url: str) -> None:
     calls = SameCalls("async")
-    calls.agents = pa.AsyncAgents(api_key=KEY, base_url=server_url, timeout=5.0, max_retries=0)
+    calls.agents = pa.AsyncAgents(api_key=KEY, base_url=server_url, timeout=20.0, max_retries=0)
     assert calls.get_results(1).output == "answer-1"
     agents = calls.agents
 
@@ -135,7 +135,7 @@ def test_asyncio_parent_and_child_each_read_their_own_answers(server_url: str) -
 
 def test_a_client_of_your_own_is_refused_in_the_child(server_url: str) -> None:
     http = httpx.Client()
-    agents = pa.Agents(api_key=KEY, base_url=server_url, timeout=5.0, http_client=http)
+    agents = pa.Agents(api_key=KEY, base_url=server_url, timeout=20.0, http_client=http)
     assert agents.get_results(1).output == "answer-1"
 
     def child() -> int:
