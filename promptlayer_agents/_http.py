@@ -57,11 +57,6 @@ class Connections(Generic[C]):
         self._pid = os.getpid()
         self._closed = False
 
-    @property
-    def owned(self) -> bool:
-        """Whether the client was made here (and is closed with the facade)."""
-        return self._owned
-
     def current(self) -> C:
         """The client to send with now, or `ConfigurationError` (nothing was sent)."""
         if self._closed or self._client.is_closed:
