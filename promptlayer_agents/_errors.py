@@ -63,7 +63,9 @@ class _ArgumentError(PromptLayerError):
 
 
 class ConfigurationError(_ArgumentError):
-    """The client cannot be set up: no API key, or a base URL that is not http(s)."""
+    """The client cannot be set up or used: no API key, a base URL that is not http(s), a proxy
+    or certificate setting of the environment that cannot be used, a closed client, or an
+    `http_client` of your own used in a forked child. Raised before anything is sent."""
 
 
 class InvalidInputError(_ArgumentError, ValueError):

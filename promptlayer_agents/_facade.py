@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 
-from . import _http
+from . import _http, _transport
 from ._clock import SYSTEM_CLOCK
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -63,6 +63,7 @@ class _Base:
     """Settings and clock shared by both clients; the key never shows in `repr`."""
 
     _http_type: type[httpx.Client] | type[httpx.AsyncClient]
+    _channel: _http.Connections[Any] | _http.Borrowed[Any]
     _awaits_callbacks = False
 
     def __init__(
@@ -89,7 +90,6 @@ class _Base:
                 f"not {type(http_client).__name__}"
             )
         self._ctx = Context(settings, SYSTEM_CLOCK, awaits_callbacks=self._awaits_callbacks)
-        self._owns_http = http_client is None
 
     @property
     def settings(self) -> Settings:
@@ -124,9 +124,13 @@ class _Base:
             default_headers={**now.default_headers, **checked_headers(default_headers)},
         )
         copy = copy_module.copy(self)
-        copy._ctx = replace(self._ctx, settings=settings)
-        copy._owns_http = False
+        copy._borrow(self, settings)
         return copy
+
+    def _borrow(self, owner: Self, settings: Settings) -> None:
+        """Become `with_options`' copy of `owner`: these settings, its connections."""
+        self._ctx = replace(owner._ctx, settings=settings)
+        self._channel = _http.Borrowed(owner._channel)
 
 
 def _refuse_awaitable(returned: object) -> None:
@@ -150,8 +154,8 @@ class Agents(_Base):
     `max_retries` is how often a failed request may be sent again (see the README for what is
     retried); `max_response_bytes` is the most an answer may have, after decompression;
     `default_headers` are sent with every request (they never show in `repr`). Pass
-    `http_client` to use your own httpx.Client (you close it; the timeout still applies: its
-    httpx transports get a network backend that ends each step by the attempt's deadline).
+    `http_client` to use your own httpx.Client (you close it; the timeout then bounds each read,
+    and the body between chunks, not the whole attempt: see the README).
     """
 
     _http_type = httpx.Client
@@ -176,8 +180,9 @@ class Agents(_Base):
             default_headers,
             http_client,
         )
-        self._http = http_client or httpx.Client()
-        _http.cap_reads(self._http)
+        self._channel: _http.Connections[httpx.Client] | _http.Borrowed[httpx.Client] = (
+            _http.Connections(http_client, _transport.blocking_client)
+        )
 
     def _drive(self, flow: Flow[T]) -> T:
         """Carry out a flow's requests and pauses; its answer is the flow's return value."""
@@ -203,7 +208,7 @@ class Agents(_Base):
             flow.close()
 
     def _send(self, action: Send) -> Outcome:
-        return _http.send_blocking(self._http, action)
+        return _http.send_blocking(self._channel.current(), action)
 
     # Each method taking `label` and `version` has two overloads, so that passing both is a type
     # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
@@ -380,9 +385,11 @@ class Agents(_Base):
         return self._drive(_flows.get(self._ctx, agent, label, version))
 
     def close(self) -> None:
-        """Close the connections (not those of an `http_client` you passed in)."""
-        if self._owns_http:
-            self._http.close()
+        """Close the connections (not those of an `http_client` you passed in); every later
+        request is refused (ConfigurationError)."""
+        http = self._channel.close()
+        if http is not None:
+            http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -423,7 +430,9 @@ class AsyncAgents(_Base):
             default_headers,
             http_client,
         )
-        self._http = http_client or httpx.AsyncClient()
+        self._channel: _http.Connections[httpx.AsyncClient] | _http.Borrowed[httpx.AsyncClient] = (
+            _http.Connections(http_client, _transport.async_client)
+        )
         self._slots = _Slots(MAX_IN_FLIGHT)
 
     async def _drive(self, flow: Flow[T]) -> T:
@@ -452,7 +461,7 @@ class AsyncAgents(_Base):
             flow.close()
 
     async def _send(self, action: Send) -> Outcome:
-        return await _http.send_async(self._http, action, self._slots.here())
+        return await _http.send_async(self._channel.current(), action, self._slots.here())
 
     # Each method taking `label` and `version` has two overloads, so that passing both is a type
     # error; the flows still refuse it at run time (InvalidInputError) for untyped callers.
@@ -629,9 +638,11 @@ class AsyncAgents(_Base):
         return await self._drive(_flows.get(self._ctx, agent, label, version))
 
     async def close(self) -> None:
-        """Close the connections (not those of an `http_client` you passed in)."""
-        if self._owns_http:
-            await self._http.aclose()
+        """Close the connections (not those of an `http_client` you passed in); every later
+        request is refused (ConfigurationError)."""
+        http = self._channel.close()
+        if http is not None:
+            await http.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -674,15 +685,17 @@ def api_client(
     base_url: str | None = None,
     timeout: float = DEFAULT_REQUEST_TIMEOUT,
 ) -> AuthenticatedClient:
-    """The generated client, configured like `Agents` (same environment variables), for anything
-    the facade does not cover. Its `repr` hides the key."""
+    """The generated client, configured like `Agents` (same environment variables, checked the
+    same way), for anything the facade does not cover. Its `repr` hides the key."""
     settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+    network = _transport.network_from_environment()  # httpx reads the proxies, now checked
     return _redacted_client()(
         base_url=settings.base_url,
         token=settings.api_key,
         prefix="",
         auth_header_name="X-API-KEY",
         timeout=httpx.Timeout(settings.request_timeout),
+        verify_ssl=network.ssl_context,
     )
 
 

@@ -6,11 +6,10 @@ request for ever. Here an attempt has one deadline, `timeout` seconds after it s
 
 - asyncio: the whole attempt (waiting for a slot, connecting, sending, reading) runs under
   `asyncio.timeout`, whatever the client's transport.
-- blocking: `cap_reads` wraps the network backend of the client's httpx transports so that every
-  connect, read and write is given at most the time left before the deadline of the attempt in
-  progress (held in a context variable; without one, the backend behaves as before). The body is
-  also checked against the deadline between chunks, which is all a transport that is not httpx's
-  own gets.
+- blocking: the attempt's deadline is set in `_transport.attempt_deadline`, which the client that
+  `Agents` makes (`_transport.blocking_client`) gives every connect, read and write. The body is
+  also checked against the deadline between chunks, which is all an `http_client` of the
+  caller's own gets.
 
 The answer is streamed and decompressed here, never by httpx, at most `max_bytes` bytes after
 decompression, so a decompression bomb costs no more memory than a large answer. Anything that
@@ -20,14 +19,17 @@ error type and no retry: the flows do.
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpcore
 import httpx
+
+from ._errors import ConfigurationError
+from ._transport import attempt_deadline
 
 if TYPE_CHECKING:
     import asyncio
@@ -38,7 +40,66 @@ ACCEPT_ENCODING = "gzip, deflate"
 """The encodings asked for, and the only ones undone (besides identity)."""
 _DROPPED_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
-_deadline: ContextVar[float | None] = ContextVar("promptlayer_agents_deadline", default=None)
+
+C = TypeVar("C", httpx.Client, httpx.AsyncClient)
+
+
+class Connections(Generic[C]):
+    """The httpx client a facade sends with, and when it may: made here or passed in; refused
+    once closed; after `fork()`, a client made here is replaced by a new one in the child (the
+    child never reads from the parent's connections), and one passed in is refused, since its
+    connections are shared with the parent and only its owner can make another."""
+
+    def __init__(self, given: C | None, make: Callable[[], C]) -> None:
+        self._make: Callable[[], C] = make
+        self._owned = given is None
+        self._client: C = make() if given is None else given
+        self._pid = os.getpid()
+        self._closed = False
+
+    def current(self) -> C:
+        """The client to send with now, or `ConfigurationError` (nothing was sent)."""
+        if self._closed or self._client.is_closed:
+            raise ConfigurationError("the client is closed: make a new one to send requests")
+        if os.getpid() != self._pid:
+            if not self._owned:
+                raise ConfigurationError(
+                    "the client was made in another process, before a fork, with an "
+                    "http_client whose connections that process shares: make the client in "
+                    "this process"
+                )
+            # The parent's connections are left as they are (never read, written or closed).
+            self._client, self._pid = self._make(), os.getpid()
+        return self._client
+
+    def close(self) -> C | None:
+        """Refuse every later request; the client to close, when it was made here (in this
+        process: a child leaves its parent's connections alone)."""
+        self._closed = True
+        if self._owned and self._pid == os.getpid():
+            return self._client
+        return None
+
+
+class Borrowed(Generic[C]):
+    """The connections of another client, borrowed by `with_options`: it sends with whatever
+    that client sends with now (so a fork or a close there applies here too), and closing it
+    only refuses its own later requests, leaving the connections to their owner."""
+
+    def __init__(self, owner: Connections[C] | Borrowed[C]) -> None:
+        self._owner: Connections[C] | Borrowed[C] = owner
+        self._closed = False
+
+    def current(self) -> C:
+        """The owner's client to send with now, or `ConfigurationError` (nothing was sent)."""
+        if self._closed:
+            raise ConfigurationError("the client is closed: make a new one to send requests")
+        return self._owner.current()
+
+    def close(self) -> C | None:
+        """Refuse every later request here; there is nothing of its own to close."""
+        self._closed = True
+        return None
 
 
 @dataclass(frozen=True)
@@ -59,13 +120,13 @@ class _Refused(Exception):
 
 
 class _Decoder:
-    """Undoes Content-Encoding chunk by chunk without ever holding more than `limit` decoded
-    bytes (plus one chunk), so the size is counted after decompression while streaming."""
+    """Undoes Content-Encoding chunk by chunk into one buffer that never holds more than `limit`
+    decoded bytes, so the size is counted after decompression while streaming, and reading costs
+    about the answer's size however it is chunked (no object per chunk is kept)."""
 
     def __init__(self, content_encoding: str, limit: int) -> None:
         self._limit = limit
-        self._size = 0
-        self._chunks: list[bytes] = []
+        self._body = bytearray()
         self._layers: list[Any] = []
         names = [name.strip().lower() for name in content_encoding.split(",")]
         for name in reversed([name for name in names if name]):
@@ -75,44 +136,47 @@ class _Decoder:
             elif name != "identity":
                 raise _Refused(f"unsupported Content-Encoding {name[:40]!r}")
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | bytearray) -> None:
         """Decode one raw chunk; `_Refused` when the answer is too large or badly encoded."""
         for layer in self._layers:
             data = self._inflate(layer, data)
         self._keep(data)
 
-    def _inflate(self, layer: Any, data: bytes) -> bytes:
+    def _inflate(self, layer: Any, data: bytes | bytearray) -> bytearray:
+        """What `data` decompresses to (at most `limit` bytes, not copied again). Bytes after
+        the end of the compressed stream are dropped, as httpx does, and not kept (zlib would
+        keep them all in `unused_data`)."""
         out = bytearray()
         try:
-            while data:
+            while data and not layer.eof:
                 out += layer.decompress(data, self._limit + 1 - len(out))
                 if len(out) > self._limit:
                     raise _Refused(self._too_large())
                 data = layer.unconsumed_tail
         except zlib.error as error:
             raise _Refused(f"the answer's compressed body is corrupt ({error})") from None
-        return bytes(out)
+        return out
 
-    def _keep(self, data: bytes) -> None:
-        self._size += len(data)
-        if self._size > self._limit:
+    def _keep(self, data: bytes | bytearray) -> None:
+        if len(self._body) + len(data) > self._limit:
             raise _Refused(self._too_large())
-        if data:
-            self._chunks.append(data)
+        self._body += data
 
     def _too_large(self) -> str:
         return f"the answer is larger than max_response_bytes ({self._limit} bytes decoded)"
 
     def finish(self) -> bytes:
-        """The whole decoded body."""
-        data = b""
+        """The whole decoded body (the buffer is emptied, so that only one copy lives on)."""
+        data: bytes | bytearray = b""
         for layer in self._layers:
             try:
                 data = self._inflate(layer, data) + layer.flush()
             except zlib.error as error:
                 raise _Refused(f"the answer's compressed body is corrupt ({error})") from None
         self._keep(data)
-        return b"".join(self._chunks)
+        body = bytes(self._body)
+        self._body.clear()
+        return body
 
 
 def _request(
@@ -164,7 +228,7 @@ def _unexpected(error: Exception) -> httpx.TransportError:
 def send_blocking(client: httpx.Client, action: Send) -> Outcome:
     """Make one attempt with a blocking client, within `action.timeout` seconds in all."""
     deadline = time.monotonic() + action.timeout
-    token = _deadline.set(deadline)
+    token = attempt_deadline.set(deadline)
     try:
         response = client.send(_request(client, action), stream=True, follow_redirects=False)
         try:
@@ -184,7 +248,7 @@ def send_blocking(client: httpx.Client, action: Send) -> Outcome:
     except Exception as error:
         return _unexpected(error)
     finally:
-        _deadline.reset(token)
+        attempt_deadline.reset(token)
 
 
 async def send_async(client: httpx.AsyncClient, action: Send, slots: asyncio.Semaphore) -> Outcome:
@@ -234,80 +298,3 @@ def _async_timeout(phase: str) -> httpx.TimeoutException:
     if phase == "connecting":
         return httpx.ConnectTimeout(message)
     return httpx.ReadTimeout(message)
-
-
-def cap_reads(client: httpx.Client) -> None:
-    """Give every connection this client's httpx transports open a backend whose connects, reads
-    and writes end by the deadline of the attempt in progress. Best effort: transports that are
-    not httpx's own (or an httpx whose internals differ) are left as they are."""
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(backend, _Capped):
-            pool._network_backend = _Capped(backend)  # type: ignore[union-attr]
-
-
-def _capped(timeout: float | None, error: type[Exception]) -> float | None:
-    """`timeout`, cut to the time left before the current attempt's deadline."""
-    deadline = _deadline.get()
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise error("the request timeout has passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _Capped(httpcore.NetworkBackend):
-    """A blocking network backend whose every step ends by the current attempt's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
-        timeout = _capped(timeout, httpcore.ConnectTimeout)
-        return _CappedStream(
-            self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        )
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.NetworkStream:
-        timeout = _capped(timeout, httpcore.ConnectTimeout)
-        return _CappedStream(self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _CappedStream(httpcore.NetworkStream):
-    """A connection whose reads and writes end by the current attempt's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _capped(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _capped(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        timeout = _capped(timeout, httpcore.ConnectTimeout)
-        return _CappedStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)

@@ -373,7 +373,7 @@ def test_cancelled_async_wait_leaves_no_open_connection(sandbox_factory: Start) 
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            pool = agents._http._transport._pool  # type: ignore[attr-defined]
+            pool = agents._channel.current()._transport._pool  # type: ignore[attr-defined]
             assert pool.connections == []
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=20))

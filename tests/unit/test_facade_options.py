@@ -82,14 +82,14 @@ def test_with_options_shares_the_connections_and_applies_its_settings(
     h = Harness(mode, api, clock, max_retries=2)
     once = Harness(mode, api, clock)
     once.agents = h.agents.with_options(max_retries=0, default_headers={"X-Call": "1"})
-    assert once.agents._http is h.agents._http  # one pool
+    assert once.agents._channel.current() is h.agents._channel.current()  # one pool
     assert h.get("bot").workflow_name == AGENT["workflow_name"]  # retried twice
     with pytest.raises(pa.InternalServerError):
         once.get("bot")  # not retried
     assert len(api.requests) == 4
     assert api.requests[3].headers["X-Call"] == "1" and "X-Call" not in api.requests[0].headers
     once.close()  # the copy does not own the connections: the client it came from goes on
-    assert not h.agents._http.is_closed
+    assert not h.agents._channel.current().is_closed
     assert h.get("bot").workflow_name == AGENT["workflow_name"]
     h.shut()
     once.loop.close()
@@ -135,7 +135,12 @@ def test_with_options_keeps_an_own_http_client_open_and_unowned(mode: str) -> No
 def test_closing_a_client_the_library_made_closes_what_with_options_shares() -> None:
     client = pa.Agents(api_key="pl_test_key_123")
     copy = client.with_options(timeout=5)
+    shared = client._channel.current()
     copy.close()
-    assert not client._http.is_closed
+    assert not shared.is_closed
+    with pytest.raises(pa.ConfigurationError, match="closed"):
+        copy.get("bot")  # closed here ...
     client.close()
-    assert copy._http.is_closed
+    assert shared.is_closed  # ... and the owner closes what they shared
+    with pytest.raises(pa.ConfigurationError, match="closed"):
+        client.with_options(timeout=1).get("bot")  # a copy of a closed client sends nothing

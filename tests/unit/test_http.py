@@ -1,12 +1,10 @@
-"""Reading an answer: decompressed here, chunk by chunk, up to a limit; and the blocking client's
-network backend cut to the attempt's deadline."""
+"""Reading an answer: decompressed here, chunk by chunk, up to a limit."""
 
 from __future__ import annotations
 
 import gzip
 import zlib
 
-import httpx
 import pytest
 
 from promptlayer_agents import _http
@@ -59,14 +57,3 @@ def test_one_byte_over_the_limit_is_refused_after_decompression(encoding: str) -
 def test_unknown_and_corrupt_encodings_are_refused(encoding: str, body: bytes, reason: str) -> None:
     with pytest.raises(_http._Refused, match=reason):
         _feed(encoding, body, 10_000, 1000)
-
-
-def test_the_blocking_clients_backend_is_cut_to_the_deadline_once() -> None:
-    with httpx.Client(mounts={"http://other": httpx.HTTPTransport()}) as client:
-        _http.cap_reads(client)
-        _http.cap_reads(client)
-
-        for transport in [client._transport, *client._mounts.values()]:
-            backend = transport._pool._network_backend  # type: ignore[union-attr]
-            assert isinstance(backend, _http._Capped)
-            assert not isinstance(backend._inner, _http._Capped)
