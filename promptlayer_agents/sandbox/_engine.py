@@ -397,6 +397,10 @@ class Executions:
         if on_done is not None:
             execution.task = asyncio.get_running_loop().create_task(on_done(execution))
 
+    def new_id(self) -> int:
+        """An execution id never given before (replayed executions take theirs here too)."""
+        return next(self._ids)
+
     def get(self, execution_id: int) -> Execution | None:
         return self._items.get(execution_id)
 
