@@ -375,7 +375,7 @@ def dump(interactions: Sequence[Interaction]) -> str:
         "complete": True,
     }
     body = yaml.safe_dump(
-        document, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+        document, sort_keys=False, allow_unicode=False, default_flow_style=False, width=100
     )
     return HEADER + body
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import math
+import os
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from promptlayer_agents_api.models import AgentVersion
@@ -20,7 +22,9 @@ from ._catalog import CatalogError, json_problem, load_catalog
 from ._engine import Run
 from ._faults import Faults
 from ._nodes import Script
+from ._record_modes import Cassettes
 from ._server import Sandbox
+from ._tapes import tape_for
 
 NOT_GIVEN: Any = object()
 RESET_TIMEOUT = 10.0
@@ -33,6 +37,7 @@ class PromptLayerSandbox:
     def __init__(self, agents: Any = None, **options: Any) -> None:
         self._agents = {"agents": []} if agents is None else agents
         self._sandbox = Sandbox(self._agents, **options)
+        self.cassettes = Cassettes()  # the fixture sets this test's (`--promptlayer-record`)
 
     @property
     def url(self) -> str:
@@ -142,6 +147,45 @@ class PromptLayerSandbox:
         state.executions.polls_per_node = polls_per_node
         state.faults, state.random = chosen, random.Random(chosen.seed)
 
+    def replay(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        speed: float = 1.0,
+        fallback: str | None = None,
+        redact_inputs: Iterable[str] = (),
+    ) -> Path:
+        """Answer this test's requests from a cassette: `path` (relative to the test file's
+        folder), else cassettes/<test module>/<test name>.yaml next to it. Replays at `speed`
+        (`fallback="execute"` runs what matches no recording), or records it when the record mode
+        says so, forwarding with the environment's key and redacting `redact_inputs`. Returns the
+        cassette's path."""
+        cassette = self.cassettes.path(path)
+        state = self._sandbox.state
+        if not self.cassettes.records(cassette):
+            if not cassette.exists():
+                raise ValueError(
+                    f"no cassette {cassette} to replay (record mode {self.cassettes.mode}): "
+                    "record it with pytest --promptlayer-record=once"
+                )
+            state.tape = tape_for(state, replay=cassette, speed=speed, fallback=fallback)
+            return cassette
+        key = self.cassettes.api_key
+        if not key:
+            raise ValueError(
+                f"recording {cassette} needs PROMPTLAYER_API_KEY in the environment: the key "
+                f"the sandbox forwards to {self.cassettes.upstream}"
+            )
+        state.tape = tape_for(
+            state,
+            record=cassette,
+            upstream=self.cassettes.upstream,
+            redact_inputs=redact_inputs,
+            append=False,
+        )
+        self.cassettes.use_key(key)
+        return cassette
+
     def reset(self) -> None:
         """A clean start: only the agents the sandbox started with, no executions (running
         ones are stopped), no scripts, no faults, progress by the clock."""
@@ -151,6 +195,7 @@ class PromptLayerSandbox:
             future = asyncio.run_coroutine_threadsafe(executions.stop(), executions.loop)
             future.result(RESET_TIMEOUT)
         executions.forget()
+        state.tape = None
         state.catalog = load_catalog(self._agents)
         state.requests.clear()
         self.configure()
