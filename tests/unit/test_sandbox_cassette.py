@@ -104,6 +104,9 @@ def test_every_cut_of_a_cassette_is_refused_with_the_file_and_a_line(tmp_path: P
         assert str(caught.value).startswith(f"cassette {path}:{caught.value.line}: ")
 
 
+HEAD = "promptlayer_cassette: 1\ninteractions:\n"
+
+
 @pytest.mark.parametrize(
     ("text", "line", "problem"),
     [
@@ -117,25 +120,25 @@ def test_every_cut_of_a_cassette_is_refused_with_the_file_and_a_line(tmp_path: P
         ("promptlayer_cassette: 1\ninteractions: [\n", 3, "is not valid YAML"),
         ("promptlayer_cassette: 1\n  bad: indentation\n", 2, "is not valid YAML"),
         (
-            "promptlayer_cassette: 1\ninteractions:\n- run: {agent: a}\n  answer: {status: 201, body: {}}\n"
-            "- results: {execution_id: 3, after: -1}\n  answer: {status: 202, body: {}}\ncomplete: true\n",
+            HEAD + "- run: {agent: a}\n  answer: {status: 201, body: {}}\n"
+            "- results: {execution_id: 3, after: -1}\n"
+            "  answer: {status: 202, body: {}}\ncomplete: true\n",
             5,
             "'after' must be a number of seconds >= 0",
         ),
         (
-            "promptlayer_cassette: 1\ninteractions:\n- agent: {agent: a}\n  answer:\n    status: 200\n"
+            HEAD + "- agent: {agent: a}\n  answer:\n    status: 200\n"
             "    body: {}\n    text: also\ncomplete: true\n",
             5,
             "either a JSON 'body' or a 'text'",
         ),
         (
-            "promptlayer_cassette: 1\ninteractions:\n- agent: {agent: a}\n  answer: {failure: fire}\n"
-            "complete: true\n",
+            HEAD + "- agent: {agent: a}\n  answer: {failure: fire}\ncomplete: true\n",
             4,
             "'failure' must be one of",
         ),
         (
-            "promptlayer_cassette: 1\ninteractions:\n- just text\ncomplete: true\n",
+            HEAD + "- just text\ncomplete: true\n",
             3,
             "must be a mapping",
         ),
@@ -193,7 +196,7 @@ def test_appending_to_a_corrupt_cassette_is_refused_and_leaves_it_alone(tmp_path
     path = tmp_path / "corrupt.yaml"
     path.write_text("promptlayer_cassette: 1\ninteractions: [\n", encoding="utf-8")
 
-    with pytest.raises(CassetteError, match="corrupt.yaml:3"):
+    with pytest.raises(CassetteError, match=r"corrupt\.yaml:3"):
         CassetteWriter.open(path, append=True)
     assert path.read_text(encoding="utf-8") == "promptlayer_cassette: 1\ninteractions: [\n"
 
