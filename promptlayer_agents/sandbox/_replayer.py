@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
@@ -67,6 +68,12 @@ def pick(
     index = max(floor, due, 0)
     last = len(afters) - 1
     return index, (index + 1 if transient[index] and index < last else index)
+
+
+def check_speed(speed: object) -> None:
+    """Raise ValueError unless the speed is a finite number > 0."""
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0 < speed < math.inf:
+        raise ValueError(f"speed must be a number > 0 (2 plays twice as fast), not {speed!r}")
 
 
 @dataclass
@@ -141,12 +148,7 @@ class Replayer:
         clock: Callable[[], float] = time.monotonic,
         limit: int = DEFAULT_LIMIT,
     ) -> None:
-        if (
-            isinstance(speed, bool)
-            or not isinstance(speed, int | float)
-            or not 0 < speed < float("inf")
-        ):
-            raise ValueError(f"speed must be a number > 0 (2 plays twice as fast), not {speed!r}")
+        check_speed(speed)
         self.cassette, self.speed, self.fallback, self.clock = (
             cassette,
             float(speed),

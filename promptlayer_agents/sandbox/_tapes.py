@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from ._app import SandboxState, Tape
 from ._cassette import load
 from ._recorder import DEFAULT_UPSTREAM, Recorder
-from ._replayer import replaying
+from ._replayer import check_speed, replaying
 
 FALLBACKS = ("none", "execute")
 
@@ -43,5 +43,6 @@ def tape_for(
             record, upstream=upstream or DEFAULT_UPSTREAM, redact_inputs=redact, append=append
         )
     if replay is not None:
+        check_speed(speed)
         return replaying(state, load(replay), speed=speed, fallback=fallback == "execute")
     return None
