@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,14 @@ def _outcome(call: Callable[[], Any]) -> Any:
         return (type(error).__name__, str(error))
 
 
+def _start(client: Agents, agent: str, inputs: dict[str, Any]) -> int:
+    return client.run(agent, input_variables=inputs).execution_id
+
+
+def _wait(client: Agents, execution_id: int, progress: Callable[[Any], None]) -> Any:
+    return client.wait(execution_id, poll_interval=0.5, on_progress=progress).output
+
+
 def _session(client: Agents) -> list[Any]:
     """A service's calls, and everything it saw: every poll's node states too."""
     seen: list[Any] = []
@@ -51,13 +60,10 @@ def _session(client: Agents) -> list[Any]:
         ("greeter", {"name": "Ada"}),
         ("greeter", {"name": "Ada"}),  # the same run again
     ]:
-        started = _outcome(lambda a=agent, i=inputs: client.run(a, input_variables=i).execution_id)
+        started = _outcome(partial(_start, client, agent, inputs))
         seen.append(started)
         if isinstance(started, int):
-            waited = _outcome(
-                lambda e=started: client.wait(e, poll_interval=0.5, on_progress=progress).output
-            )
-            seen.append(waited)
+            seen.append(_outcome(partial(_wait, client, started, progress)))
     seen.append(_outcome(lambda: client.get("support-bot", label="prod").to_dict()))
     seen.append(_outcome(lambda: client.get("no-such-agent").to_dict()))
     return seen
@@ -265,13 +271,14 @@ def test_redacted_inputs_are_not_recorded_and_match_any_value(
 
 def test_record_and_replay_options_are_checked(tmp_path: Path) -> None:
     cassette = tmp_path / "c.yaml"
-    for options, problem in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"record": cassette, "replay": cassette}, "exclude each other"),
         ({"upstream": "http://x"}, "go with record"),
         ({"replay": cassette, "speed": 0}, "go with replay|speed must be"),
         ({"speed": 2.0}, "go with replay"),
         ({"record": cassette, "upstream": "ftp://x"}, "http"),
         ({"replay": tmp_path / "none.yaml"}, "none.yaml: no such file"),
-    ]:
+    ]
+    for options, problem in cases:
         with pytest.raises(ValueError, match=problem):
             Sandbox(**options)
