@@ -20,6 +20,7 @@ from promptlayer_agents.sandbox._cassette import load
 from promptlayer_agents.sandbox._recorder import Recorder
 from promptlayer_agents.sandbox._replayer import Replayer
 
+from .. import hostile
 from ..fakes import FakeClock
 
 Start = Callable[..., Sandbox]
@@ -282,3 +283,27 @@ def test_record_and_replay_options_are_checked(tmp_path: Path) -> None:
     for options, problem in cases:
         with pytest.raises(ValueError, match=problem):
             Sandbox(**options)
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "failure"),
+    [(hostile.hang, "timeout"), (hostile.raw(b"not http at all\r\n\r\n"), "transport")],
+    ids=["timeout", "garbage"],
+)
+def test_an_upstream_that_hangs_or_answers_garbage_is_recorded_and_replayed_as_such(
+    sandbox_factory: Start, tmp_path: Path, behaviour: hostile.Behaviour, failure: str
+) -> None:
+    cassette = tmp_path / "hostile.yaml"
+    with hostile.HostileServer(behaviour) as upstream:
+        proxy = sandbox_factory()
+        proxy.state.tape = Recorder(cassette, upstream=upstream.url, timeout=0.5)
+        with Agents(api_key="pl_k", base_url=proxy.url, max_retries=0) as client:
+            recorded = _outcome(lambda: client.get("greeter").to_dict())
+        proxy.stop()
+
+    [exchange] = load(cassette).agents
+    assert exchange.answer.failure == failure
+    replay = sandbox_factory(replay=cassette)
+    with Agents(api_key=replay.api_key, base_url=replay.url, max_retries=0) as client:
+        replayed = _outcome(lambda: client.get("greeter").to_dict())
+    assert recorded[0] == replayed[0] == "APIConnectionError"  # a typed error, both times

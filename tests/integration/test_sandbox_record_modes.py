@@ -1,0 +1,114 @@
+"""`promptlayer_sandbox.replay()` under each record mode: what it records, what it replays, where
+the cassette lives, and that a test's replay ends with the test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from promptlayer_agents import Agents
+from promptlayer_agents.sandbox import PromptLayerSandbox, Sandbox
+from promptlayer_agents.sandbox._cassette import load
+from promptlayer_agents.sandbox._record_modes import Cassettes, default_name
+
+
+@pytest.fixture
+def plugin_sandbox() -> Iterator[PromptLayerSandbox]:
+    sandbox = PromptLayerSandbox()
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+def _greet(url: str, key: str, name: str = "Ada") -> str:
+    with Agents(api_key=key, base_url=url) as agents:
+        result = agents.run_and_wait("greeter", input_variables={"name": name}, poll_interval=0.05)
+    return str(result.output)
+
+
+def _settings(tmp_path: Path, mode: str, upstream: Sandbox, used: list[str]) -> Cassettes:
+    return Cassettes(
+        mode=mode,
+        directory=tmp_path,
+        default_name=default_name("test_mod", "test_x[a/b c]"),
+        upstream=upstream.url,
+        api_key=upstream.api_key,
+        use_key=used.append,
+    )
+
+
+def test_once_records_a_missing_cassette_then_replays_it(
+    plugin_sandbox: PromptLayerSandbox, tmp_path: Path
+) -> None:
+    used: list[str] = []
+    with Sandbox() as upstream:
+        plugin_sandbox.cassettes = _settings(tmp_path, "once", upstream, used)
+        path = plugin_sandbox.replay()
+        assert _greet(plugin_sandbox.url, upstream.api_key) == "Hello, Ada!"
+        assert upstream.state.requests["POST run"] == 1  # recorded through to upstream
+    assert path == tmp_path / "cassettes" / "test_mod" / "test_x_a_b_c_.yaml"
+    assert used == [upstream.api_key]  # the test's client was given the key to forward
+
+    plugin_sandbox.reset()
+    assert plugin_sandbox.replay() == path  # it exists now: replayed, upstream gone
+    assert _greet(plugin_sandbox.url, plugin_sandbox.api_key) == "Hello, Ada!"
+    assert plugin_sandbox.runs == []  # replayed, not executed
+    assert len(used) == 1
+
+
+def test_all_records_again_from_scratch(plugin_sandbox: PromptLayerSandbox, tmp_path: Path) -> None:
+    used: list[str] = []
+    with Sandbox() as upstream:
+        plugin_sandbox.cassettes = _settings(tmp_path, "all", upstream, used)
+        path = plugin_sandbox.replay("mine.yaml")
+        _greet(plugin_sandbox.url, upstream.api_key, "Ada")
+        plugin_sandbox.reset()
+        assert plugin_sandbox.replay("mine.yaml") == path == tmp_path / "mine.yaml"
+        _greet(plugin_sandbox.url, upstream.api_key, "Bo")
+
+    assert [run.input_variables for run in load(path).runs] == [{"name": "Bo"}]
+
+
+def test_none_replays_only_and_names_a_missing_cassette(
+    plugin_sandbox: PromptLayerSandbox, tmp_path: Path
+) -> None:
+    with Sandbox() as upstream:
+        plugin_sandbox.cassettes = _settings(tmp_path, "none", upstream, [])
+
+        with pytest.raises(
+            ValueError, match=r"no cassette .*mine\.yaml to replay \(record mode none\)"
+        ):
+            plugin_sandbox.replay("mine.yaml")
+        assert upstream.state.requests == {}
+
+
+def test_recording_without_a_key_says_what_is_missing(
+    plugin_sandbox: PromptLayerSandbox, tmp_path: Path
+) -> None:
+    plugin_sandbox.cassettes = Cassettes(mode="once", directory=tmp_path, api_key=None)
+
+    with pytest.raises(ValueError, match="needs PROMPTLAYER_API_KEY"):
+        plugin_sandbox.replay("new.yaml")
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_reset_ends_a_replay(plugin_sandbox: PromptLayerSandbox, tmp_path: Path) -> None:
+    with Sandbox() as upstream:
+        plugin_sandbox.cassettes = _settings(tmp_path, "once", upstream, [])
+        plugin_sandbox.replay("c.yaml")
+        _greet(plugin_sandbox.url, upstream.api_key)
+    plugin_sandbox.reset()
+    plugin_sandbox.replay("c.yaml")
+
+    plugin_sandbox.reset()
+    plugin_sandbox.add_agent(Sandbox().state.catalog.find("greeter").versions[0])  # type: ignore[union-attr]
+
+    assert _greet(plugin_sandbox.url, plugin_sandbox.api_key, "Cy") == "Hello, Cy!"  # executed
+    assert [run.agent for run in plugin_sandbox.runs] == ["greeter"]
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="one of none, once, all, not 'sometimes'"):
+        Cassettes(mode="sometimes")
