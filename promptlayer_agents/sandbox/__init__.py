@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._app import DEFAULT_API_KEY, create_app
+    from ._cassette import CassetteError
     from ._catalog import CatalogError, load_catalog
     from ._engine import Run
     from ._faults import Faults
@@ -23,6 +24,7 @@ EXTRA_MODULES = frozenset({"starlette", "uvicorn", "yaml"})  # what the `sandbox
 
 _HOMES = {
     "DEFAULT_API_KEY": "_app",
+    "CassetteError": "_cassette",
     "CatalogError": "_catalog",
     "Faults": "_faults",
     "PromptLayerSandbox": "_testing",
@@ -34,6 +36,7 @@ _HOMES = {
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "CassetteError",
     "CatalogError",
     "Faults",
     "PromptLayerSandbox",

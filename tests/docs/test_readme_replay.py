@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from promptlayer_agents.cli import parser
-from promptlayer_agents.sandbox import Sandbox
-from promptlayer_agents.sandbox._cassette import CassetteError, load
+from promptlayer_agents.sandbox import CassetteError, Sandbox
+from promptlayer_agents.sandbox._cassette import load
 
 from ..helpers import ROOT
 
