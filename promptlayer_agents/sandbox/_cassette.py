@@ -196,6 +196,24 @@ def response_for(answer: Answer) -> Response:
 # -- loading ------------------------------------------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing aliases: a cassette never needs them, and a few nested ones
+    make a value that takes exponential time to compare or answer."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(problem="aliases (*name) are not allowed", problem_mark=mark)
+        return super().compose_node(parent, index)
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, writing a value seen twice in full rather than as an alias."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
 class _Problem(Exception):
     """A shape problem at a path inside the document (turned into a line by `load`)."""
 
@@ -218,25 +236,34 @@ def load(path: str | os.PathLike[str]) -> Cassette:
         raise CassetteError(
             path, "is not UTF-8 text", raw[: error.start].count(b"\n") + 1
         ) from None
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = " ".join(filter(None, [error.context, error.problem]))
-        at = mark.line + 1 if mark is not None else None
-        raise CassetteError(path, f"is not valid YAML: {problem}", at) from None
-    except (yaml.YAMLError, RecursionError) as error:
-        raise CassetteError(path, f"is not valid YAML: {error}") from None
-    finally:
-        loader.dispose()
+    node, data = _parsed(path, text)
     try:
         return Cassette(str(path), _document(data))
     except _Problem as problem:
         last = text.count("\n") + (0 if text.endswith("\n") else 1)
         line = _line_of(node, problem.where) if node is not None else 1
         raise CassetteError(path, problem.problem, min(line, max(last, 1))) from None
+
+
+def _parsed(path: str | os.PathLike[str], text: str) -> tuple[yaml.Node | None, Any]:
+    """The YAML document's node tree (for line numbers) and its data, or CassetteError."""
+    try:
+        loader = _Loader(text)  # the reader already refuses characters YAML does not allow
+        try:
+            node = loader.get_single_node()
+            return node, loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = " ".join(filter(None, [error.context, error.problem]))
+        at = mark.line + 1 if mark is not None else None
+        raise CassetteError(path, f"is not valid YAML: {problem}", at) from None
+    except yaml.reader.ReaderError as error:
+        at = text[: error.position].count("\n") + 1
+        raise CassetteError(path, f"is not valid YAML: {error.reason}", at) from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise CassetteError(path, f"is not valid YAML: {error}") from None
 
 
 def _document(data: Any) -> tuple[Interaction, ...]:
@@ -374,8 +401,13 @@ def dump(interactions: Sequence[Interaction]) -> str:
         "interactions": [i.to_data() for i in interactions],
         "complete": True,
     }
-    body = yaml.safe_dump(
-        document, sort_keys=False, allow_unicode=False, default_flow_style=False, width=100
+    body = yaml.dump(
+        document,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=False,  # PyYAML reads some characters it writes raw (U+0085) as line breaks
+        default_flow_style=False,
+        width=100,
     )
     return HEADER + body
 
