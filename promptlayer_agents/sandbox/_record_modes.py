@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._app import SandboxState
 from ._recorder import DEFAULT_UPSTREAM
+from ._tapes import tape_for
 
 MODES = ("none", "once", "all")
 FOLDER = "cassettes"
@@ -56,6 +58,39 @@ class Cassettes:
     def records(self, path: Path) -> bool:
         """Whether this cassette is recorded now (rather than replayed)."""
         return self.mode == "all" or (self.mode == "once" and not path.exists())
+
+    def use(
+        self,
+        state: SandboxState,
+        given: str | os.PathLike[str] | None,
+        speed: float,
+        fallback: str | None,
+        redact_inputs: Iterable[str],
+    ) -> Path:
+        """Make the sandbox replay the cassette, or record it as the mode says; its path."""
+        cassette = self.path(given)
+        if not self.records(cassette):
+            if not cassette.exists():
+                raise ValueError(
+                    f"no cassette {cassette} to replay (record mode {self.mode}): "
+                    "record it with pytest --promptlayer-record=once"
+                )
+            state.tape = tape_for(state, replay=cassette, speed=speed, fallback=fallback)
+            return cassette
+        if not self.api_key:
+            raise ValueError(
+                f"recording {cassette} needs PROMPTLAYER_API_KEY in the environment: the key "
+                f"the sandbox forwards to {self.upstream}"
+            )
+        state.tape = tape_for(
+            state,
+            record=cassette,
+            upstream=self.upstream,
+            redact_inputs=redact_inputs,
+            append=False,
+        )
+        self.use_key(self.api_key)
+        return cassette
 
 
 def default_name(module: str, test: str) -> str:

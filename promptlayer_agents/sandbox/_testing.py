@@ -24,7 +24,6 @@ from ._faults import Faults
 from ._nodes import Script
 from ._record_modes import Cassettes
 from ._server import Sandbox
-from ._tapes import tape_for
 
 NOT_GIVEN: Any = object()
 RESET_TIMEOUT = 10.0
@@ -160,31 +159,7 @@ class PromptLayerSandbox:
         (`fallback="execute"` runs what matches no recording), or records it when the record mode
         says so, forwarding with the environment's key and redacting `redact_inputs`. Returns the
         cassette's path."""
-        cassette = self.cassettes.path(path)
-        state = self._sandbox.state
-        if not self.cassettes.records(cassette):
-            if not cassette.exists():
-                raise ValueError(
-                    f"no cassette {cassette} to replay (record mode {self.cassettes.mode}): "
-                    "record it with pytest --promptlayer-record=once"
-                )
-            state.tape = tape_for(state, replay=cassette, speed=speed, fallback=fallback)
-            return cassette
-        key = self.cassettes.api_key
-        if not key:
-            raise ValueError(
-                f"recording {cassette} needs PROMPTLAYER_API_KEY in the environment: the key "
-                f"the sandbox forwards to {self.cassettes.upstream}"
-            )
-        state.tape = tape_for(
-            state,
-            record=cassette,
-            upstream=self.cassettes.upstream,
-            redact_inputs=redact_inputs,
-            append=False,
-        )
-        self.cassettes.use_key(key)
-        return cassette
+        return self.cassettes.use(self._sandbox.state, path, speed, fallback, redact_inputs)
 
     def reset(self) -> None:
         """A clean start: only the agents the sandbox started with, no executions (running
