@@ -80,7 +80,7 @@ def _replace(value: Any, old: str, new: str) -> Any:
     return value
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(key=KEYS, interactions=st.lists(INTERACTIONS, min_size=1, max_size=4))
 def test_no_exchange_written_holds_the_key(key: str, interactions: list[Any]) -> None:
     carrying = [_replace(interaction, MARK, key) for interaction in interactions]

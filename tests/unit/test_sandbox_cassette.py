@@ -93,7 +93,9 @@ def test_every_cut_of_a_cassette_is_refused_with_the_file_and_a_line(tmp_path: P
     text = dump(_example())
     path = tmp_path / "cut.yaml"
     lines = text.count("\n")
-    for end in range(len(text) - 1):  # the last character is the final newline
+    breaks = {i + d for i, c in enumerate(text) if c == "\n" for d in (-1, 0, 1)}
+    ends = sorted((set(range(0, len(text), 3)) | breaks) - {len(text) - 1, len(text)})
+    for end in ends:  # every line boundary, and much between (not the final newline alone)
         path.write_text(text[:end], encoding="utf-8")
 
         with pytest.raises(CassetteError) as caught:
