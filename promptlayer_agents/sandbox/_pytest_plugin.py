@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,6 +23,7 @@ MARKER = (
     "every node finishing on its Nth results poll, and faults (the keyword arguments of "
     "promptlayer_agents.sandbox.Faults)"
 )
+RECORDED = pytest.StashKey[set[Path]]()  # the cassettes this session has recorded
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -111,4 +113,5 @@ def _cassettes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
         or DEFAULT_UPSTREAM,
         api_key=os.environ.get("PROMPTLAYER_API_KEY"),
         use_key=lambda key: monkeypatch.setenv("PROMPTLAYER_API_KEY", key),
+        recorded=config.stash.setdefault(RECORDED, set()),
     )

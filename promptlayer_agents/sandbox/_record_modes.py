@@ -5,6 +5,9 @@
 - `once`: replay a cassette that exists; record one that does not.
 - `all`: record every cassette again, from scratch.
 
+A cassette shared by several tests is started by the first test that records it in the session;
+the others append to it.
+
 Recording makes the test's sandbox a proxy to the upstream (`--promptlayer-upstream`, else
 PROMPTLAYER_BASE_URL as the environment had it, else PromptLayer) and points the test's client at
 it with the key the environment had in PROMPTLAYER_API_KEY, which the proxy forwards.
@@ -40,6 +43,7 @@ class Cassettes:
     upstream: str = DEFAULT_UPSTREAM
     api_key: str | None = None  # the key recording forwards
     use_key: Callable[[str], None] = _ignore_key  # points the test's client at that key
+    recorded: set[Path] = field(default_factory=set)  # cassettes recorded this session
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -56,8 +60,11 @@ class Cassettes:
         return self.directory / FOLDER / self.default_name
 
     def records(self, path: Path) -> bool:
-        """Whether this cassette is recorded now (rather than replayed)."""
-        return self.mode == "all" or (self.mode == "once" and not path.exists())
+        """Whether this cassette is recorded now (rather than replayed): a cassette shared by
+        several tests that this session started recording goes on recording."""
+        if self.mode == "once":
+            return not path.exists() or path in self.recorded
+        return self.mode == "all"
 
     def use(
         self,
@@ -87,8 +94,9 @@ class Cassettes:
             record=cassette,
             upstream=self.upstream,
             redact_inputs=redact_inputs,
-            append=False,
+            append=cassette in self.recorded,  # the first test to record it starts it afresh
         )
+        self.recorded.add(cassette)
         self.use_key(self.api_key)
         return cassette
 

@@ -3,6 +3,7 @@ the cassette lives, and that a test's replay ends with the test."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,24 +52,36 @@ def test_once_records_a_missing_cassette_then_replays_it(
     assert path == tmp_path / "cassettes" / "test_mod" / "test_x_a_b_c_.yaml"
     assert used == [upstream.api_key]  # the test's client was given the key to forward
 
-    plugin_sandbox.reset()
+    plugin_sandbox.reset()  # the next session: a new record of what it recorded
+    plugin_sandbox.cassettes = dataclasses.replace(plugin_sandbox.cassettes, recorded=set())
     assert plugin_sandbox.replay() == path  # it exists now: replayed, upstream gone
     assert _greet(plugin_sandbox.url, plugin_sandbox.api_key) == "Hello, Ada!"
     assert plugin_sandbox.runs == []  # replayed, not executed
     assert len(used) == 1
 
 
-def test_all_records_again_from_scratch(plugin_sandbox: PromptLayerSandbox, tmp_path: Path) -> None:
-    used: list[str] = []
+@pytest.mark.parametrize("mode", ["once", "all"])
+def test_a_shared_cassette_holds_every_test_of_the_session_that_recorded_it(
+    plugin_sandbox: PromptLayerSandbox, tmp_path: Path, mode: str
+) -> None:
+    (tmp_path / "shared.yaml").write_text("left from an older session", encoding="utf-8")
+    if mode == "once":
+        (tmp_path / "shared.yaml").unlink()
+    session: set[Path] = set()
     with Sandbox() as upstream:
-        plugin_sandbox.cassettes = _settings(tmp_path, "all", upstream, used)
-        path = plugin_sandbox.replay("mine.yaml")
-        _greet(plugin_sandbox.url, upstream.api_key, "Ada")
-        plugin_sandbox.reset()
-        assert plugin_sandbox.replay("mine.yaml") == path == tmp_path / "mine.yaml"
-        _greet(plugin_sandbox.url, upstream.api_key, "Bo")
+        for name in ("Ada", "Bo"):  # two tests of one session, one cassette
+            settings = _settings(tmp_path, mode, upstream, [])
+            plugin_sandbox.cassettes = dataclasses.replace(settings, recorded=session)
+            path = plugin_sandbox.replay("shared.yaml")
+            _greet(plugin_sandbox.url, upstream.api_key, name)
+            plugin_sandbox.reset()
 
-    assert [run.input_variables for run in load(path).runs] == [{"name": "Bo"}]
+    assert [run.input_variables for run in load(path).runs] == [{"name": "Ada"}, {"name": "Bo"}]
+    plugin_sandbox.cassettes = Cassettes(mode="none", directory=tmp_path)  # the next session
+    for name in ("Bo", "Ada"):
+        plugin_sandbox.replay("shared.yaml")
+        assert _greet(plugin_sandbox.url, plugin_sandbox.api_key, name) == f"Hello, {name}!"
+        plugin_sandbox.reset()
 
 
 def test_none_replays_only_and_names_a_missing_cassette(
