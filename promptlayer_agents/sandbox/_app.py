@@ -69,7 +69,8 @@ Handler = Callable[[Request, SandboxState], Awaitable[Response]]
 
 
 async def _serve(request: Request, name: str, handler: Handler) -> Response:
-    """Count the request, apply injected faults, check the API key, then handle it."""
+    """Count the request; let the tape (recording or replaying) answer it if there is one and
+    it does; else apply injected faults, check the API key, then handle it."""
     state: SandboxState = request.app.state.sandbox
     state.requests[f"{request.method} {name}"] += 1
     taped = await state.tape.answer(request, name, state) if state.tape else None

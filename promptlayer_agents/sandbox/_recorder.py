@@ -87,7 +87,10 @@ class Recorder:
         interaction = self._interaction(request, operation, body, answer, arrived)
         if interaction is not None:
             key = request.headers.get("x-api-key")
-            self.writer.append(scrubbed(interaction, key) if key else interaction)
+            try:
+                self.writer.append(scrubbed(interaction, key) if key else interaction)
+            except OSError:  # the caller still gets upstream's answer: a run has started
+                logger.exception("sandbox: cannot write the cassette %s", self.writer.path)
         return relayed
 
     async def _forward(self, request: Request, body: bytes) -> tuple[Answer, Response]:

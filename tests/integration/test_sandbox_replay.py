@@ -307,3 +307,20 @@ def test_an_upstream_that_hangs_or_answers_garbage_is_recorded_and_replayed_as_s
     with Agents(api_key=replay.api_key, base_url=replay.url, max_retries=0) as client:
         replayed = _outcome(lambda: client.get("greeter").to_dict())
     assert recorded[0] == replayed[0] == "APIConnectionError"  # a typed error, both times
+
+
+def test_a_cassette_that_cannot_be_written_still_relays_upstreams_answer(
+    sandbox_factory: Start, tmp_path: Path
+) -> None:
+    cassette = tmp_path / "gone.yaml"
+    upstream = sandbox_factory()
+    proxy = sandbox_factory(record=cassette, upstream=upstream.url)
+    cassette.unlink()
+    (cassette / "in-the-way").mkdir(parents=True)  # the rename onto it fails
+
+    with Agents(api_key=upstream.api_key, base_url=proxy.url, max_retries=0) as client:
+        started = client.run("greeter", input_variables={"name": "Ada"})
+
+    assert [run.execution_id for run in upstream.state.executions.records()] == [
+        started.execution_id
+    ]  # started once, and the caller knows its id
