@@ -149,21 +149,15 @@ class Replayer:
         limit: int = DEFAULT_LIMIT,
     ) -> None:
         check_speed(speed)
-        self.cassette, self.speed, self.fallback, self.clock = (
-            cassette,
-            float(speed),
-            fallback,
-            clock,
-        )
-        self.limit = limit
+        self.cassette, self.speed, self.fallback = cassette, float(speed), fallback
+        self.clock, self.limit = clock, limit
         self.executions: OrderedDict[int, Replayed] = OrderedDict()
         self._runs_served: Counter[tuple[int, ...]] = Counter()
         self._agents_served: Counter[tuple[str, str | None, int | None]] = Counter()
         self._progressions: dict[tuple[int, Any], list[ResultsExchange]] = {}
         for exchange in cassette.results:
-            self._progressions.setdefault((exchange.execution_id, exchange.query), []).append(
-                exchange
-            )
+            key = (exchange.execution_id, exchange.query)
+            self._progressions.setdefault(key, []).append(exchange)
         for progression in self._progressions.values():
             progression.sort(key=lambda e: e.after)  # stable: equal times keep their order
 
