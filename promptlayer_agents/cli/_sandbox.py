@@ -219,7 +219,6 @@ def _sandbox(args: argparse.Namespace) -> int:
         print(f"PromptLayer recording proxy serving {url}", flush=True)
         upstream = args.upstream or DEFAULT_UPSTREAM
         print(f"Forwarding to {upstream} with each caller's key; recording {args.record}")
-        api_key = "<your PromptLayer API key>"
     else:
         print(f"PromptLayer sandbox serving {url} with API key {api_key}", flush=True)
     if args.replay:
@@ -228,7 +227,10 @@ def _sandbox(args: argparse.Namespace) -> int:
         print(f"Agents: {agents}")
     print("Point a client at it:")
     print(f"  export PROMPTLAYER_BASE_URL={url}")
-    print(f"  export PROMPTLAYER_API_KEY={api_key}")
+    if args.record:
+        print("  # and keep your own PROMPTLAYER_API_KEY: the proxy forwards it")
+    else:
+        print(f"  export PROMPTLAYER_API_KEY={api_key}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         serve(

@@ -51,6 +51,7 @@ def test_the_command_records_then_replays_offline(tmp_path: Path) -> None:
         definition = agents.get("greeter").to_dict()
         upstream_url = upstream.url
     assert f"Forwarding to {upstream_url} with each caller's key; recording {cassette}" in printed
+    assert "  # and keep your own PROMPTLAYER_API_KEY: the proxy forwards it" in printed
     assert "pl_real_key_123456" not in cassette.read_text(encoding="utf-8")
 
     with (
