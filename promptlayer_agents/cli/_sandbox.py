@@ -24,11 +24,19 @@ def _positive(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
+def _above_zero(text: str, what: str) -> float:
     value = float(text)
     if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, not {text}")
+        raise argparse.ArgumentTypeError(f"must be {what} > 0, not {text}")
     return value
+
+
+def _seconds(text: str) -> float:
+    return _above_zero(text, "a number of seconds")
+
+
+def _speed(text: str) -> float:
+    return _above_zero(text, "a number")
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -144,6 +152,47 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         metavar="N",
         help="a request's line and headers together; larger ones get 400 (default 64 KiB)",
     )
+    tapes = sandbox.add_argument_group("record and replay (see the README)")
+    mode = tapes.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--record",
+        metavar="FILE",
+        help="be a recording proxy: forward each request with the caller's key to --upstream, "
+        "answer what it answered, and append each exchange to this cassette",
+    )
+    mode.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="answer from this cassette: matched runs get new executions that follow the "
+        "recorded progression; anything else is refused",
+    )
+    tapes.add_argument(
+        "--upstream",
+        metavar="URL",
+        default=None,
+        help="with --record: where to forward (default https://api.promptlayer.com)",
+    )
+    tapes.add_argument(
+        "--redact-input",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="with --record: record this input variable's value as [REDACTED] (repeatable)",
+    )
+    tapes.add_argument(
+        "--speed",
+        type=_speed,
+        default=1.0,
+        metavar="X",
+        help="with --replay: play the recorded timeline X times as fast (default 1)",
+    )
+    tapes.add_argument(
+        "--fallback",
+        choices=("none", "execute"),
+        default="none",
+        help="with --replay: what a run matching no recording gets: a 404 (none, the default), "
+        "or an execution of its definition as the sandbox runs it (execute)",
+    )
     sandbox.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
     sandbox.add_argument(
         "--access-log", action="store_true", help="print a line for every request (off by default)"
@@ -168,6 +217,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         from ..sandbox._connections import ConnectionTimeouts
         from ..sandbox._limits import DEFAULT_MAX_BODY_BYTES
         from ..sandbox._memory import DEFAULT_MAX_STORED_BYTES
+        from ..sandbox._recorder import DEFAULT_UPSTREAM
         from ..sandbox._server import (
             DEFAULT_MAX_CONNECTIONS,
             DEFAULT_MAX_HEADER_BYTES,
@@ -175,6 +225,7 @@ def _sandbox(args: argparse.Namespace) -> int:
             serve,
             url_of,
         )
+        from ..sandbox._tapes import tape_for
     except ImportError as missing:
         print(
             f"the sandbox needs the 'sandbox' extra ({missing.name} is missing): "
@@ -207,17 +258,38 @@ def _sandbox(args: argparse.Namespace) -> int:
             header=args.header_timeout or defaults.header,
             body=args.body_timeout or defaults.body,
         )
+        state = app.state.sandbox
+        state.tape = tape_for(
+            state,
+            record=args.record,
+            upstream=args.upstream,
+            redact_inputs=args.redact_input,
+            replay=args.replay,
+            speed=args.speed,
+            fallback=args.fallback,
+        )
         sock = bind(args.host, args.port)
     except (CatalogError, ValueError, OSError) as error:
         print(f"promptlayer-agents sandbox: {_bind_problem(error, args)}", file=sys.stderr)
         return EXIT_USAGE
     url = url_of(sock)
     agents = ", ".join(app.state.sandbox.catalog.names)
-    print(f"PromptLayer sandbox serving {url} with API key {api_key}", flush=True)
-    print(f"Agents: {agents}")
+    if args.record:
+        print(f"PromptLayer recording proxy serving {url}", flush=True)
+        upstream = args.upstream or DEFAULT_UPSTREAM
+        print(f"Forwarding to {upstream} with each caller's key; recording {args.record}")
+    else:
+        print(f"PromptLayer sandbox serving {url} with API key {api_key}", flush=True)
+    if args.replay:
+        print(f"Replaying {args.replay} at speed {args.speed:g} (fallback: {args.fallback})")
+    elif not args.record:
+        print(f"Agents: {agents}")
     print("Point a client at it:")
     print(f"  export PROMPTLAYER_BASE_URL={url}")
-    print(f"  export PROMPTLAYER_API_KEY={api_key}")
+    if args.record:
+        print("  # and keep your own PROMPTLAYER_API_KEY: the proxy forwards it")
+    else:
+        print(f"  export PROMPTLAYER_API_KEY={api_key}")
     print("Press Ctrl-C to stop.", flush=True)
     try:
         serve(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._app import DEFAULT_API_KEY, create_app
+    from ._cassette import CassetteError
     from ._catalog import CatalogError, load_catalog
     from ._connections import ConnectionTimeouts
     from ._engine import Run
@@ -24,6 +25,7 @@ EXTRA_MODULES = frozenset({"starlette", "uvicorn", "yaml"})  # what the `sandbox
 
 _HOMES = {
     "DEFAULT_API_KEY": "_app",
+    "CassetteError": "_cassette",
     "CatalogError": "_catalog",
     "ConnectionTimeouts": "_connections",
     "Faults": "_faults",
@@ -36,6 +38,7 @@ _HOMES = {
 
 __all__ = [
     "DEFAULT_API_KEY",
+    "CassetteError",
     "CatalogError",
     "ConnectionTimeouts",
     "Faults",

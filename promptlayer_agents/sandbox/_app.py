@@ -15,7 +15,7 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -41,6 +41,16 @@ logger = logging.getLogger(__name__)
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
+class Tape(Protocol):
+    """What answers instead of the sandbox's own executions: the recording proxy (`_recorder`)
+    or a replay (`_replayer`). None lets the sandbox answer as usual."""
+
+    async def answer(
+        self, request: Request, operation: str, state: SandboxState
+    ) -> Response | None:
+        """The answer to the operation ("run", "agent" or "results"), or None."""
+
+
 @dataclass
 class SandboxState:
     """Everything the running app holds; tests read it to see what the server saw."""
@@ -53,15 +63,20 @@ class SandboxState:
     requests: Counter[str] = field(default_factory=Counter)
     random: random.Random = field(default_factory=random.Random)
     callbacks: Callbacks = field(default_factory=Callbacks)
+    tape: Tape | None = None  # recording or replaying, when set
 
 
 Handler = Callable[[Request, SandboxState], Awaitable[Response]]
 
 
 async def _serve(request: Request, name: str, handler: Handler) -> Response:
-    """Count the request, apply injected faults, check the API key, then handle it."""
+    """Count the request; let the tape (recording or replaying) answer it if there is one and
+    it does; else apply injected faults, check the API key, then handle it."""
     state: SandboxState = request.app.state.sandbox
     state.requests[f"{request.method} {name}"] += 1
+    taped = await state.tape.answer(request, name, state) if state.tape else None
+    if taped is not None:
+        return taped
     await _faults.delay(state.faults)
     fault = _faults.injected(state.faults, state.random)
     if fault is not None:

@@ -487,7 +487,7 @@ class Executions:
     ) -> Execution:
         """Create an execution, bring it as far as time 0 takes it, and keep it going."""
         execution = Execution(
-            self._issued + 1,
+            self.new_id(),
             version,
             inputs,
             callback_url,
@@ -496,7 +496,6 @@ class Executions:
             polls_per_node=self.polls_per_node,
             callable_timeout=self.callable_timeout,
         )
-        self._issued = execution.id
         self._items[execution.id] = execution
         execution.on_grow = self._fit
         self._fit(execution)
@@ -561,6 +560,12 @@ class Executions:
     def was_given_out(self, execution_id: int) -> bool:
         """Whether the id was given to an execution since the last reset (held or forgotten)."""
         return 0 < execution_id <= self._issued
+
+    def new_id(self) -> int:
+        """An execution id never given before since the last reset (replayed executions take
+        theirs here too)."""
+        self._issued += 1
+        return self._issued
 
     def get(self, execution_id: int) -> Execution | None:
         return self._items.get(execution_id)

@@ -8,7 +8,9 @@ test asks for the fixture.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -22,6 +24,25 @@ MARKER = (
     "script callable may run, and faults (the keyword arguments of "
     "promptlayer_agents.sandbox.Faults)"
 )
+RECORDED = pytest.StashKey[set[Path]]()  # the cassettes this session has recorded
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--promptlayer-record` and `--promptlayer-upstream`, for `promptlayer_sandbox.replay()`."""
+    group = parser.getgroup("promptlayer", "PromptLayer sandbox cassettes")
+    group.addoption(
+        "--promptlayer-record",
+        choices=("none", "once", "all"),
+        default="none",
+        help="promptlayer_sandbox.replay(): none replays only (default); once records the "
+        "cassettes that are missing; all records every one again",
+    )
+    group.addoption(
+        "--promptlayer-upstream",
+        metavar="URL",
+        default=None,
+        help="where recording forwards (default: PROMPTLAYER_BASE_URL, else PromptLayer)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -68,6 +89,7 @@ def promptlayer_sandbox(
             raise pytest.UsageError("@pytest.mark.promptlayer takes keyword arguments only")
         settings.update(marker.kwargs)
     sandbox.configure(**settings)
+    sandbox.cassettes = _cassettes(request, monkeypatch)
     monkeypatch.setenv("PROMPTLAYER_BASE_URL", sandbox.url)
     monkeypatch.setenv("PROMPTLAYER_API_KEY", sandbox.api_key)
     try:
@@ -81,3 +103,23 @@ def promptlayer_sandbox(
             f"abandoned: {'; '.join(blocked)}",
             pytrace=False,
         )
+
+
+def _cassettes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """This test's cassette settings: the record mode, its folder and name, and the upstream
+    and key recording uses (the environment's, read before the fixture replaces them)."""
+    from ._record_modes import Cassettes, default_name
+    from ._recorder import DEFAULT_UPSTREAM
+
+    config = request.config
+    return Cassettes(
+        mode=config.getoption("promptlayer_record", "none"),
+        directory=request.path.parent,
+        default_name=default_name(request.path.stem, request.node.name),
+        upstream=config.getoption("promptlayer_upstream", None)
+        or os.environ.get("PROMPTLAYER_BASE_URL")
+        or DEFAULT_UPSTREAM,
+        api_key=os.environ.get("PROMPTLAYER_API_KEY"),
+        use_key=lambda key: monkeypatch.setenv("PROMPTLAYER_API_KEY", key),
+        recorded=config.stash.setdefault(RECORDED, set()),
+    )

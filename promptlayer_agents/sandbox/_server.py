@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import socket
 import threading
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, Self
 
@@ -26,6 +28,7 @@ from starlette.applications import Starlette
 from ._app import DEFAULT_API_KEY, SandboxState, create_app
 from ._connections import ConnectionTimeouts, timed_protocol
 from ._faults import Faults
+from ._tapes import tape_for
 
 STOP_TIMEOUT = 10.0
 DEFAULT_MAX_CONNECTIONS = 1000  # connections and requests in progress at once
@@ -102,7 +105,9 @@ class Sandbox:
 
     Binds 127.0.0.1 on a free port unless told otherwise; stops (and stops listening) on exit.
     `max_connections`, `max_header_bytes` and `timeouts` limit the server (see the module's
-    docstring); other keyword arguments go to `create_app`.
+    docstring); other keyword arguments go to `create_app`. `record=FILE` (with `upstream`,
+    `redact_inputs`) makes it a recording proxy, `replay=FILE` (with `speed`, `fallback`) replays
+    a cassette: see `_tapes`.
     """
 
     def __init__(
@@ -117,10 +122,25 @@ class Sandbox:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
         timeouts: ConnectionTimeouts | None = None,
+        record: str | os.PathLike[str] | None = None,
+        upstream: str | None = None,
+        redact_inputs: Iterable[str] = (),
+        replay: str | os.PathLike[str] | None = None,
+        speed: float = 1.0,
+        fallback: str | None = None,
         **options: Any,
     ) -> None:
         self.api_key = api_key
         self.app = create_app(agents, api_key=api_key, faults=faults, **options)
+        self.state.tape = tape_for(
+            self.state,
+            record=record,
+            upstream=upstream,
+            redact_inputs=redact_inputs,
+            replay=replay,
+            speed=speed,
+            fallback=fallback,
+        )
         self._host, self._port, self._log_level = host, port, log_level
         self._max_connections, self._max_header_bytes = max_connections, max_header_bytes
         self._timeouts = timeouts

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import math
+import os
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from promptlayer_agents_api.models import AgentVersion
@@ -21,6 +23,7 @@ from ._catalog import CatalogError, json_problem, load_catalog
 from ._engine import Run
 from ._faults import Faults
 from ._nodes import Script
+from ._record_modes import Cassettes
 from ._server import Sandbox
 
 NOT_GIVEN: Any = object()
@@ -34,6 +37,7 @@ class PromptLayerSandbox:
     def __init__(self, agents: Any = None, **options: Any) -> None:
         self._agents = {"agents": []} if agents is None else agents
         self._sandbox = Sandbox(self._agents, **options)
+        self.cassettes = Cassettes()  # the fixture sets this test's (`--promptlayer-record`)
 
     @property
     def url(self) -> str:
@@ -171,6 +175,21 @@ class PromptLayerSandbox:
         teardown."""
         return self._sandbox.state.executions.blocked_calls()
 
+    def replay(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        speed: float = 1.0,
+        fallback: str | None = None,
+        redact_inputs: Iterable[str] = (),
+    ) -> Path:
+        """Answer this test's requests from a cassette: `path` (relative to the test file's
+        folder), else cassettes/<test module>/<test name>.yaml next to it. Replays at `speed`
+        (`fallback="execute"` runs what matches no recording), or records it when the record mode
+        says so, forwarding with the environment's key and redacting `redact_inputs`. Returns the
+        cassette's path."""
+        return self.cassettes.use(self._sandbox.state, path, speed, fallback, redact_inputs)
+
     def reset(self) -> None:
         """A clean start: only the agents the sandbox started with, no executions (running
         ones are stopped, a blocked script callable abandoned), execution ids from 1 again, no
@@ -187,6 +206,7 @@ class PromptLayerSandbox:
                     f"the sandbox did not stop its executions within {RESET_TIMEOUT:g} s"
                 ) from None
         executions.forget()
+        state.tape = None
         state.catalog = load_catalog(self._agents)
         state.requests.clear()
         self.configure()

@@ -54,7 +54,7 @@ def test_the_readme_has_the_promised_examples() -> None:
         "parse_callback(",
     ]:
         assert call in code, call
-    assert sum(map(_is_test_file, EXAMPLES)) == 1  # the "Testing your service" example
+    assert sum(map(_is_test_file, EXAMPLES)) == 2  # "Testing your service", "Record once, ..."
     assert any("AuthenticatedClient(" in example for example in EXAMPLES)
 
 
