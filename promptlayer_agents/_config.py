@@ -47,6 +47,13 @@ POLL_JITTER: Final = 0.1
 MAX_IN_FLIGHT: Final = 100
 """Requests one AsyncAgents keeps in flight at once per event loop: httpx's default pool size."""
 
+ERROR_MESSAGE_CHARS: Final = 500
+"""`str(error)` is cut to this many characters; the full text stays on the error's attributes."""
+ERROR_EXCERPT_CHARS: Final = 200
+"""Characters of an answer's body quoted in an error about it."""
+CLI_MESSAGE_CHARS: Final = 160
+"""The command line cuts an error line to this length; the full text stays in the results."""
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -57,6 +64,10 @@ class Settings:
     request_timeout: float
     max_retries: int
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    user_info: tuple[str, str] | None = field(default=None, repr=False)
+    """The user and password a `base_url` held, taken out of it (sent as `Authorization`)."""
+    extra_secrets: tuple[str, ...] = field(default=(), repr=False)
+    """Other credentials to keep out of errors and logs (an `http_client`'s credential headers)."""
 
     @property
     def timeout(self) -> float:
@@ -85,10 +96,10 @@ def resolve_settings(
     """Settings from the arguments and the environment, checked."""
     # Imported here, not above: the defaults in this module are read by the command line's parser,
     # which must not load httpx and the generated models (see bench/README.md, start-up).
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
 
     key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
-    url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
+    url, user_info = _base_url(base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ConfigurationError(f"timeout must be a number of seconds > 0, not {timeout!r}")
     if not timeout < MAX_REQUEST_TIMEOUT:  # inf, or so large that deadlines overflow
@@ -112,16 +123,23 @@ def resolve_settings(
         request_timeout=float(timeout),
         max_retries=max_retries,
         max_response_bytes=max_response_bytes,
+        user_info=user_info,
     )
 
 
-def _base_url(url: str) -> str:
-    """An http(s) URL that httpx can send to, checked now rather than at the first request."""
+def _base_url(url: str) -> tuple[str, tuple[str, str] | None]:
+    """An http(s) URL that httpx can send to, checked now rather than at the first request, and
+    the user and password it held. They are taken out of the URL, so that no URL the client
+    shows, logs or sends carries them (httpx's own log line included); they go in an
+    `Authorization: Basic` header, as httpx would send them. A query or fragment is refused: the
+    paths of the API would be appended to it, sending every request elsewhere."""
     import httpx
 
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
+    from ._secrets import split_user_info, without_credentials
     from .rules import is_http_url
 
+    shown = without_credentials(url)
     try:
         parsed = httpx.URL(url)
         port = 80 if parsed.port is None else parsed.port  # port 0 is no port: not the default
@@ -129,15 +147,22 @@ def _base_url(url: str) -> str:
     except (ValueError, httpx.InvalidURL):  # "http://[::1", a control character, a bad port
         valid = False
     if not valid:
-        raise ConfigurationError(f"base_url must be an http(s) URL, not {url!r}")
-    return url
+        raise ConfigurationError(f"base_url must be an http(s) URL, not {shown!r}")
+    for part, mark in (("query", "?"), ("fragment", "#")):
+        if mark in url:
+            raise ConfigurationError(
+                f"base_url must not have a {part} (the part from {mark!r}): {shown!r}; "
+                "the API's paths would be appended to it"
+            )
+    plain, user_info = split_user_info(url)
+    return plain.rstrip("/"), user_info
 
 
 def api_key_from(value: object) -> str:
     """The API key, checked: printable ASCII without spaces. Whitespace around it (a key read
     from a file keeps its newline) is removed; anything else is refused, without repeating the
     key, since it could not be sent in a header as it is."""
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
 
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(f"no PromptLayer API key: pass api_key=... or set {API_KEY_ENV}")

@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._config import ERROR_EXCERPT_CHARS as EXCERPT_CHARS
+from ._config import ERROR_MESSAGE_CHARS as MESSAGE_CHARS
 from .rules import failure_summary
 
 if TYPE_CHECKING:
     from ._results import ExecutionResult, NodeState
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id")
-EXCERPT_CHARS = 200
-MESSAGE_CHARS = 500
-"""`str(error)` is cut to this many characters; the full text stays on the error's attributes."""
 
 
 class PromptLayerError(Exception):
@@ -213,10 +212,10 @@ def status_error(response: httpx.Response) -> APIStatusError:
     return cls(message, status_code=status, body=body, request_id=request_id)
 
 
-def connection_error(error: httpx.TransportError, secret: str) -> APIConnectionError:
-    """The typed error for a request that got no answer; its text never holds `secret`."""
+def connection_error(error: httpx.TransportError) -> APIConnectionError:
+    """The typed error for a request that got no answer (the flows mask any secret in it)."""
     cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-    return cls(f"{type(error).__name__}: {str(error) or 'no answer'}".replace(secret, "***"))
+    return cls(f"{type(error).__name__}: {str(error) or 'no answer'}")
 
 
 def unreadable_error(status_code: int, reason: str) -> ResponseValidationError:

@@ -7,13 +7,14 @@ pause is taken, blocking or awaiting.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 
-from . import _http
+from . import _http, _secrets
 from ._clock import SYSTEM_CLOCK
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -81,6 +82,9 @@ class _Base:
                 f"http_client must be an {self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
+        if http_client is not None:  # its credential headers are secrets too
+            extra = _secrets.header_secrets(http_client.headers.items()).values
+            settings = replace(settings, extra_secrets=extra)
         self._ctx = Context(settings=settings, clock=SYSTEM_CLOCK)
         self._owns_http = http_client is None
 
@@ -594,11 +598,13 @@ def api_client(
     """The generated client, configured like `Agents` (same environment variables), for anything
     the facade does not cover. Its `repr` hides the key."""
     settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
+    headers = _secrets.credential_headers(settings)
     return _redacted_client()(
         base_url=settings.base_url,
-        token=settings.api_key,
+        token=headers.pop("X-API-KEY"),
         prefix="",
         auth_header_name="X-API-KEY",
+        headers=headers,  # the base URL's user and password, if it had them
         timeout=httpx.Timeout(settings.request_timeout),
     )
 
@@ -606,11 +612,36 @@ def api_client(
 @cache
 def _redacted_client() -> type[AuthenticatedClient]:
     """The generated AuthenticatedClient, whose own repr prints the token, with a repr that does
-    not. Made on first use, so that importing this module does not load the generated client."""
+    not, and whose httpx clients' headers show no credential in their repr (httpx hides only
+    `Authorization`). Made on first use, so that importing this module does not load the
+    generated client."""
     from promptlayer_agents_api import AuthenticatedClient
 
     class _RedactedClient(AuthenticatedClient):
         def __repr__(self) -> str:
             return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
 
+        def get_httpx_client(self) -> httpx.Client:
+            client = super().get_httpx_client()
+            client.headers.__class__ = _HiddenHeaders
+            return client
+
+        def get_async_httpx_client(self) -> httpx.AsyncClient:
+            client = super().get_async_httpx_client()
+            client.headers.__class__ = _HiddenHeaders
+            return client
+
     return _RedactedClient
+
+
+class _HiddenHeaders(httpx.Headers):
+    """httpx.Headers whose repr shows `[secure]` for every credential header, as httpx does for
+    `Authorization` alone. Given to the generated client's own headers object in place (its
+    class changed, not copied), so that headers added to it later are kept."""
+
+    def __repr__(self) -> str:
+        shown = [
+            (name, "[secure]" if name.lower() in _secrets.CREDENTIAL_HEADERS else value)
+            for name, value in self.multi_items()
+        ]
+        return f"Headers({shown!r})"

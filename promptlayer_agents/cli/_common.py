@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from .._config import CLI_MESSAGE_CHARS as MESSAGE_CHARS
 from .._config import DEFAULT_WAIT_DEADLINE
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ EXIT_UNKNOWN = 5  # batch: some inputs may have started, with no execution id (U
 EXIT_INTERNAL = 70  # a bug: an unexpected exception (sysexits' EX_SOFTWARE)
 EXIT_INTERRUPTED = 130  # Ctrl-C
 
-MESSAGE_CHARS = 160  # an error line is cut to this length; the full text stays in the results
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}    success
