@@ -188,13 +188,22 @@ def header_secrets(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> Se
 
 @lru_cache(maxsize=64)
 def of_settings(settings: Settings) -> Secrets:
-    """The secrets of a client: its key, its base URL's user and password (each, both as
-    `user:password`, and as the Basic value sent), and the other credentials it was given."""
-    values = [settings.api_key, *settings.extra_secrets]
-    if settings.user_info is not None:
-        user, password = settings.user_info
-        values += [user, password, f"{user}:{password}", basic_auth(user, password)]
-    return Secrets.of(values)
+    """The secrets of a client: its key, its base URL's credentials, and the other credentials
+    it was given."""
+    user_info = Secrets() if settings.user_info is None else _of_user_info(*settings.user_info)
+    return Secrets.of((settings.api_key, *settings.extra_secrets)) + user_info
+
+
+def of_url(url: str) -> Secrets:
+    """The credentials a URL holds, if any (for text where a URL was given, such as a command
+    line)."""
+    _, user_info = split_user_info(url)
+    return Secrets() if user_info is None else _of_user_info(*user_info)
+
+
+def _of_user_info(user: str, password: str) -> Secrets:
+    """A URL's user and password: each, both as `user:password`, and the Basic value sent."""
+    return Secrets.of((user, password, f"{user}:{password}", basic_auth(user, password)))
 
 
 def credential_headers(settings: Settings) -> dict[str, str]:

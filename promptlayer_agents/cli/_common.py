@@ -10,11 +10,13 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .._config import CLI_MESSAGE_CHARS as MESSAGE_CHARS
 from .._config import DEFAULT_WAIT_DEADLINE
+from .._secrets import Secrets
+
+NO_SECRETS = Secrets()
 
 if TYPE_CHECKING:
     from .. import PromptLayerError
@@ -124,13 +126,11 @@ _TAG = re.compile(r"<[^>]*>?")
 _REQUEST_ID = re.compile(r"\[request id [^\]]*\]$")
 
 
-def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS) -> str:
+def one_line(text: str, secrets: Secrets = NO_SECRETS, limit: int = MESSAGE_CHARS) -> str:
     """An error message fit for one line of a terminal: every secret masked, an HTML page in it
     reduced to its title (or its first words), line breaks and control characters made spaces,
     cut to `limit` characters."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+    text = secrets.mask(text)
     page = _HTML.search(text)
     if page:
         head, html = text[: page.start()], text[page.start() :].replace("\\n", " ")
@@ -144,7 +144,7 @@ def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
+def report(error: PromptLayerError, secrets: Secrets = NO_SECRETS) -> int:
     """Print the error as one line on stderr; answers its exit code."""
     from .. import WaitTimeoutError
 
@@ -157,7 +157,7 @@ def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
     return exit_code(error)
 
 
-def report_unexpected(error: BaseException, secrets: Iterable[str] = ()) -> int:
+def report_unexpected(error: BaseException, secrets: Secrets = NO_SECRETS) -> int:
     """Print an exception nobody foresaw as one line, no traceback; answers EXIT_INTERNAL."""
     message = one_line(f"{type(error).__name__}: {error}", secrets)
     print(
