@@ -41,6 +41,20 @@ class PromptLayerError(Exception):
             return text
         return f"{text[:MESSAGE_CHARS]}... ({len(text) - MESSAGE_CHARS} more characters)"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its class, its args and its attributes, not by calling `__init__` again
+        (whose keyword-only arguments `Exception`'s own pickling cannot pass): every error
+        crosses a process boundary (a ProcessPoolExecutor, multiprocessing) whole."""
+        return (_rebuilt, (type(self), self.args), dict(vars(self)))
+
+
+def _rebuilt(cls: type[PromptLayerError], args: tuple[Any, ...]) -> PromptLayerError:
+    """An error of class `cls` with `args`, made without `__init__`: unpickling then restores
+    its attributes."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
 
 class ConfigurationError(PromptLayerError):
     """The client cannot be set up: no API key, or a base URL that is not http(s)."""

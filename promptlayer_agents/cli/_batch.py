@@ -387,6 +387,7 @@ class Batch:
         import asyncio
 
         from .. import ExecutionFailedError, PromptLayerError
+        from .._secrets import of_settings
 
         if item.problem or item.inputs is None:
             return _record(item, None, "ERROR", None, item.problem)
@@ -420,7 +421,8 @@ class Batch:
         try:
             result = waiting.result()
         except ExecutionFailedError as failure:
-            return _record(item, execution_id, "FAILED", None, _failed(failure.result))
+            reasons = of_settings(agents.settings).mask(_failed(failure.result))
+            return _record(item, execution_id, "FAILED", None, reasons)
         except PromptLayerError as error:
             return _record(item, execution_id, "ERROR", None, str(error))
         return _record(item, execution_id, "SUCCESS", result.output, None)

@@ -12,11 +12,11 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from .._config import CLI_MESSAGE_CHARS as MESSAGE_CHARS
-from .._config import DEFAULT_WAIT_DEADLINE
+from .._config import CLI_MESSAGE_CHARS, DEFAULT_WAIT_DEADLINE
 from .._secrets import Secrets
 
 NO_SECRETS = Secrets()
+MESSAGE_CHARS = CLI_MESSAGE_CHARS  # an error line is cut to this length (the default is in _config)
 
 if TYPE_CHECKING:
     from .. import PromptLayerError
