@@ -644,4 +644,5 @@ class _HiddenHeaders(httpx.Headers):
             (name, "[secure]" if name.lower() in _secrets.CREDENTIAL_HEADERS else value)
             for name, value in self.multi_items()
         ]
-        return f"Headers({shown!r})"
+        as_dict = dict(shown)
+        return f"Headers({as_dict if len(as_dict) == len(shown) else shown!r})"

@@ -138,7 +138,8 @@ def _char_pattern(char: str) -> str:
     """What one character of a secret may look like in text: itself (in either case, after any
     backslashes an escape added), `\\uXXXX`, percent-encoded (once or more) or `&#...;`."""
     forms = [r"\\*" + re.escape(char)]
-    for variant in dict.fromkeys((char, char.lower(), char.upper())):
+    variants = (char, char.lower(), char.upper())  # "ß".upper() is "SS": one character only
+    for variant in dict.fromkeys(variant for variant in variants if len(variant) == 1):
         code = ord(variant)
         if code <= 0xFFFF:
             forms.append(rf"\\+u{code:04x}")
