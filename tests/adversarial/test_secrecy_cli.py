@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from promptlayer_agents.cli import main
 
-from ..hostile import HostileServer, Request, head
+from ..hostile import Behaviour, HostileServer, Request, head
 
 KEY_CHARS = "".join(c for c in string.printable if c.strip() and c not in "*-")
 KEYS = st.text(KEY_CHARS, min_size=8, max_size=30)
@@ -59,16 +59,17 @@ def test_a_usage_error_never_shows_the_key_wherever_it_came_from(
     assert key.lower() not in err.lower(), err
 
 
-def _echoing(key_header: str = "x-api-key") -> object:
+def _echoing(key_header: str = "x-api-key") -> Behaviour:
     """A server whose every answer repeats the credential it got, upper-cased: a run starts
     (201), its results say the node failed with the credential in the error, anything else is a
     401 with it in the body and a header."""
 
     def behaviour(connection: socket.socket, request: Request, stop: threading.Event) -> None:
         echo = request.headers.get(key_header, "").upper()
+        body: dict[str, object]
         if request.line.startswith("POST"):
-            status, body = 201, {"success": True, "message": "ok", "warning": None}
-            body["workflow_version_execution_id"] = 7  # type: ignore[assignment]
+            body = {"success": True, "message": "ok", "warning": None}
+            status, body["workflow_version_execution_id"] = 201, 7
         elif "workflow-version-execution-results" in request.line:
             node = {
                 "status": "FAILED",
@@ -95,7 +96,7 @@ def test_an_upper_cased_echo_never_reaches_stderr(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
     monkeypatch.delenv("PROMPTLAYER_API_KEY", raising=False)
-    with HostileServer(_echoing()) as server:  # type: ignore[arg-type]
+    with HostileServer(_echoing()) as server:
         code = main(["-v", "--api-key", KEY, "--base-url", server.url, *command])
 
     shown = capsys.readouterr()
@@ -110,7 +111,7 @@ def test_an_upper_cased_echo_never_reaches_a_results_file(
     monkeypatch.setenv("PROMPTLAYER_API_KEY", KEY)
     inputs, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     inputs.write_text('{"q": "1"}\n{"q": "2"}\n')
-    with HostileServer(_echoing()) as server:  # type: ignore[arg-type]
+    with HostileServer(_echoing()) as server:
         main(["batch", "bot", "--inputs", str(inputs), "--out", str(out), "--base-url", server.url])
 
     records = [json.loads(line) for line in out.read_text().splitlines()]
@@ -123,7 +124,7 @@ def test_a_base_urls_credentials_never_reach_stderr(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PROMPTLAYER_API_KEY", KEY)
-    with HostileServer(_echoing("authorization")) as server:  # type: ignore[arg-type]
+    with HostileServer(_echoing("authorization")) as server:
         url = server.url.replace("http://", "http://someone:pw-0123456789@")
         code = main(["-v", "get", "bot", "--base-url", url])
 
