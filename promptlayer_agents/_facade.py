@@ -619,7 +619,7 @@ def _redacted_client() -> type[AuthenticatedClient]:
 
     class _RedactedClient(AuthenticatedClient):
         def __repr__(self) -> str:
-            return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
+            return f"AuthenticatedClient(base_url={self._base_url!r}, token={_secrets.MASK!r})"
 
         def get_httpx_client(self) -> httpx.Client:
             client = super().get_httpx_client()
