@@ -148,12 +148,13 @@ def _base_url(url: str) -> tuple[str, tuple[str, str] | None]:
         valid = False
     if not valid:
         raise ConfigurationError(f"base_url must be an http(s) URL, not {shown!r}")
-    for part, mark in (("query", "?"), ("fragment", "#")):
-        if mark in url:
-            raise ConfigurationError(
-                f"base_url must not have a {part} (the part from {mark!r}): {shown!r}; "
-                "the API's paths would be appended to it"
-            )
+    start = min((at for at in (url.find("?"), url.find("#")) if at >= 0), default=None)
+    if start is not None:
+        part = "query" if url[start] == "?" else "fragment"
+        raise ConfigurationError(
+            f"base_url must not have a {part} (the part from {url[start]!r}): {shown!r}; "
+            "the API's paths would be appended to it"
+        )
     plain, user_info = split_user_info(url)
     return plain.rstrip("/"), user_info
 

@@ -166,8 +166,10 @@ class ExecutionFailedError(PromptLayerError):
         self.result = result
         self.execution_id = result.execution_id
         self.failed_nodes: tuple[NodeState, ...] = result.failed_nodes
-        reasons = failure_summary(result.nodes.values())
-        super().__init__(f"execution {result.execution_id} failed: {reasons or 'no output'}")
+        self.reasons = failure_summary(result.nodes.values())
+        """The failed nodes and their errors, in one line ("" when no node failed); like the
+        message, it has every secret masked, while `result` holds the answer as it came."""
+        super().__init__(f"execution {result.execution_id} failed: {self.reasons or 'no output'}")
 
 
 def excerpt(response: httpx.Response) -> str:

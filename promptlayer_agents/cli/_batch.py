@@ -47,7 +47,7 @@ from ._common import (
 from ._terminal import ProgressBar, StatusLine, counts_text
 
 if TYPE_CHECKING:
-    from .. import AsyncAgents, ExecutionResult, PromptLayerError
+    from .. import AsyncAgents, PromptLayerError
 
 fcntl: ModuleType | None
 try:
@@ -313,12 +313,6 @@ def _record(
     }
 
 
-def _failed(result: ExecutionResult) -> str:
-    from ..rules import failure_summary
-
-    return failure_summary(result.nodes.values()) or "failed"
-
-
 @dataclass
 class Tally:
     """Inputs finished so far (skipped ones included), and how many ended in each status (for
@@ -387,7 +381,6 @@ class Batch:
         import asyncio
 
         from .. import ExecutionFailedError, PromptLayerError
-        from .._secrets import of_settings
 
         if item.problem or item.inputs is None:
             return _record(item, None, "ERROR", None, item.problem)
@@ -421,8 +414,7 @@ class Batch:
         try:
             result = waiting.result()
         except ExecutionFailedError as failure:
-            reasons = of_settings(agents.settings).mask(_failed(failure.result))
-            return _record(item, execution_id, "FAILED", None, reasons)
+            return _record(item, execution_id, "FAILED", None, failure.reasons or "failed")
         except PromptLayerError as error:
             return _record(item, execution_id, "ERROR", None, str(error))
         return _record(item, execution_id, "SUCCESS", result.output, None)
