@@ -1,7 +1,7 @@
 """What is secret, and the one function that masks it in what the library prints, raises or logs.
 
-The secrets are the API key, the credentials of a `base_url` (its user, its password, both as
-`user:password`, and the `Authorization: Basic` value made of them), and the value of any other
+The secrets are the API key, the credentials of a `base_url` (its password, `user:password`, and
+the `Authorization: Basic` value made of them), and the value of any other
 credential header (`CREDENTIAL_HEADERS`) of an `http_client` passed in. A server may echo a secret
 back in any form, so each is found whatever its case, JSON-escaped (`\\u0070l_...`, `\\/`),
 repr-escaped, percent-encoded (`%70l_...`, once or twice) or written as an HTML character reference,
@@ -22,6 +22,8 @@ No module imported here loads httpx: the command line masks usage errors before 
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -69,13 +71,21 @@ class Secrets:
 
     def mask(self, text: str) -> str:
         """`text` with every secret replaced by `***`, in whatever form it appears."""
-        if not self.values or not text:
+        if not self.values or not text or not _may_hold(self.values, text):
             return text
         return _pattern(self.values).sub(MASK, text)
 
     def mask_json(self, value: T) -> T:
         """A JSON-like value (str, list, tuple, dict, any nesting) with every string in it
         masked, keys included; anything else (numbers, None, other objects) as it is."""
+        if not self.values or isinstance(value, str):
+            return cast("T", self.mask(value) if isinstance(value, str) else value)
+        try:  # one quick look at the whole value first: most hold no secret at all
+            whole = json.dumps(value, ensure_ascii=False, default=repr)
+        except (ValueError, TypeError, RecursionError):
+            whole = None
+        if whole is not None and not _may_hold(self.values, whole):
+            return value
         return cast("T", _masked_json(self, value, depth=0))
 
     def mask_error(self, error: BaseException) -> None:
@@ -122,6 +132,31 @@ def _masked_json(secrets: Secrets, value: object, depth: int) -> object:
     return value
 
 
+_ESCAPE_MARKS = ("\\", "%", "&")
+_UNICODE_ESCAPE = re.compile(r"\\+u([0-9a-f]{4})", re.IGNORECASE)
+_PERCENT_ROUNDS = 4
+"""Percent-encoding undone at most this many times (`%70`, `%2570`, `%252570`, `%25252570`)."""
+
+
+def _may_hold(values: tuple[str, ...], text: str) -> bool:
+    """A quick test, at the speed of `str.find`, that `text` may hold one of `values` in one of
+    the forms `_pattern` finds: every form decoded, then compared in lower case. False means
+    certainly not (the slow pattern is then not run: an error body may have megabytes); True
+    means perhaps. A secret that itself holds an escape mark is always looked for."""
+    if any(mark in value for value in values for mark in _ESCAPE_MARKS):
+        return True
+    if any(mark in text for mark in _ESCAPE_MARKS):
+        text = _UNICODE_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), text)
+        text = html.unescape(text)
+        for _ in range(_PERCENT_ROUNDS):
+            if "%" not in text:
+                break
+            text = unquote(text, errors="surrogateescape")
+        text = text.replace("\\", "")
+    folded = text.lower()
+    return any(value.lower() in folded for value in values)
+
+
 @lru_cache(maxsize=64)
 def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
     """One regular expression that finds any of `values`, longest first, in any form."""
@@ -143,7 +178,8 @@ def _char_pattern(char: str) -> str:
         code = ord(variant)
         if code <= 0xFFFF:
             forms.append(rf"\\+u{code:04x}")
-        forms.append("".join(f"%(?:25)*{byte:02x}" for byte in variant.encode()))
+        rounds = f"(?:25){{0,{_PERCENT_ROUNDS - 1}}}"
+        forms.append("".join(f"%{rounds}{byte:02x}" for byte in variant.encode()))
         forms.append(f"&#0*{code};|&#x0*{code:x};")
     return "(?:" + "|".join(forms) + ")"
 
@@ -203,8 +239,10 @@ def of_url(url: str) -> Secrets:
 
 
 def _of_user_info(user: str, password: str) -> Secrets:
-    """A URL's user and password: each, both as `user:password`, and the Basic value sent."""
-    return Secrets.of((user, password, f"{user}:{password}", basic_auth(user, password)))
+    """A URL's credentials: its password, `user:password` and the Basic value sent. The user
+    name alone is not a secret (it is often a word such as `admin`, which masking would take out
+    of every message); no URL the client shows holds it, since the user info is taken out."""
+    return Secrets.of((password, f"{user}:{password}", basic_auth(user, password)))
 
 
 def credential_headers(settings: Settings) -> dict[str, str]:

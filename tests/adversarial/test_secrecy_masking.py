@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import promptlayer_agents as pa
-from promptlayer_agents._secrets import MASK, MIN_SUBSTRING_SECRET_CHARS, Secrets
+from promptlayer_agents._secrets import MASK, MIN_SUBSTRING_SECRET_CHARS, Secrets, _pattern
 
 from ..fakes import Make, node, reply, started
 
@@ -93,6 +93,22 @@ def test_a_short_secret_glued_to_a_word_changes_nothing(key: str, left: str, rig
     text = left + key + right
 
     assert Secrets.of([key]).mask(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(), keys=st.lists(KEYS, min_size=1, max_size=3), pieces=st.lists(FILLER, max_size=4)
+)
+def test_the_quick_look_never_skips_what_the_pattern_would_mask(
+    data: Any, keys: list[str], pieces: list[str]
+) -> None:
+    """`mask` skips the slow pattern when a quick look finds no secret: it must find every one."""
+    echoes = [data.draw(_echo(data.draw(st.sampled_from(keys)))) for _ in pieces]
+    text = "".join(piece + echo for piece, echo in zip(pieces, echoes, strict=True))
+    secrets = Secrets.of(keys)
+
+    assert secrets.mask(text) == _pattern(secrets.values).sub(MASK, text)
+    assert secrets.mask_json({text: [text]}) == {secrets.mask(text): [secrets.mask(text)]}
 
 
 def test_masking_is_whole_word_only_below_the_minimum_length() -> None:
