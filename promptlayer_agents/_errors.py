@@ -1,9 +1,9 @@
 """Every error the client raises, in one hierarchy under `PromptLayerError`.
 
 Each carries what a caller needs to act on it (status, server message, execution id, time waited,
-whether a run may have started), and none carries the API key: none is chained to an httpx
-exception (whose request holds the key in its headers), and text from the server has the key
-replaced before it gets here.
+whether a run may have started), and none carries a secret: none is chained to an httpx
+exception (whose request holds the key in its headers), and every error leaving a flow has its
+text and attributes masked (`_secrets`). Each pickles whole, to cross a process boundary.
 """
 
 from __future__ import annotations

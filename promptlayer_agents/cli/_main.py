@@ -1,9 +1,10 @@
 """The `promptlayer-agents` command: run, results, get, batch and sandbox.
 
 Errors print one line naming what was wrong and what to do, never a traceback, and end with one of
-the documented exit codes; an unexpected exception too (EXIT_INTERNAL). The API key is never
-printed: `--api-key` is accepted before or after the command, and its value is masked in every
-message, argparse's usage errors included.
+the documented exit codes; an unexpected exception too (EXIT_INTERNAL). No secret is ever
+printed: `--api-key` is accepted before or after the command, and its value, $PROMPTLAYER_API_KEY
+and any URL's password (`command_secrets`) are masked in every message and log line, argparse's
+usage errors included.
 """
 
 from __future__ import annotations
