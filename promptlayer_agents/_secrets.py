@@ -22,7 +22,6 @@ No module imported here loads httpx: the command line masks usage errors before 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -133,7 +132,22 @@ def _masked_json(secrets: Secrets, value: object, depth: int) -> object:
 
 
 _ESCAPE_MARKS = ("\\", "%", "&")
-_UNICODE_ESCAPE = re.compile(r"\\+u([0-9a-f]{4})", re.IGNORECASE)
+_RUN = 8
+"""Backslashes before an escaped character, or zeros in `&#0...;`, looked at: a bounded run keeps
+each position's work bounded (an unbounded one made a body of backslashes take quadratic time)."""
+_UNICODE_ESCAPE = re.compile(rf"\\{{1,{_RUN}}}u([0-9a-f]{{4}})", re.IGNORECASE)
+_CHARACTER_REFERENCE = re.compile(
+    rf"&#(?:x0{{0,{_RUN}}}([0-9a-f]{{1,6}})|0{{0,{_RUN}}}([0-9]{{1,7}}));", re.IGNORECASE
+)
+
+
+def _referenced(found: re.Match[str]) -> str:
+    """The character an HTML numeric reference stands for (the reference itself when none)."""
+    hexadecimal, decimal = found.groups()
+    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+    return chr(code) if code <= 0x10FFFF else found.group(0)
+
+
 _PERCENT_ROUNDS = 4
 """Percent-encoding undone at most this many times (`%70`, `%2570`, `%252570`, `%25252570`)."""
 
@@ -147,7 +161,7 @@ def _may_hold(values: tuple[str, ...], text: str) -> bool:
         return True
     if any(mark in text for mark in _ESCAPE_MARKS):
         text = _UNICODE_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), text)
-        text = html.unescape(text)
+        text = _CHARACTER_REFERENCE.sub(_referenced, text)
         for _ in range(_PERCENT_ROUNDS):
             if "%" not in text:
                 break
@@ -172,15 +186,15 @@ def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
 def _char_pattern(char: str) -> str:
     """What one character of a secret may look like in text: itself (in either case, after any
     backslashes an escape added), `\\uXXXX`, percent-encoded (once or more) or `&#...;`."""
-    forms = [r"\\*" + re.escape(char)]
+    forms = [rf"\\{{0,{_RUN}}}" + re.escape(char)]
     variants = (char, char.lower(), char.upper())  # "ß".upper() is "SS": one character only
     for variant in dict.fromkeys(variant for variant in variants if len(variant) == 1):
         code = ord(variant)
         if code <= 0xFFFF:
-            forms.append(rf"\\+u{code:04x}")
+            forms.append(rf"\\{{1,{_RUN}}}u{code:04x}")
         rounds = f"(?:25){{0,{_PERCENT_ROUNDS - 1}}}"
         forms.append("".join(f"%{rounds}{byte:02x}" for byte in variant.encode()))
-        forms.append(f"&#0*{code};|&#x0*{code:x};")
+        forms.append(f"&#0{{0,{_RUN}}}{code};|&#x0{{0,{_RUN}}}{code:x};")
     return "(?:" + "|".join(forms) + ")"
 
 

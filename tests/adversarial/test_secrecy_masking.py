@@ -9,6 +9,7 @@ import json
 import logging
 import pickle
 import string
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,31 @@ def test_the_quick_look_never_skips_what_the_pattern_would_mask(
 
     assert secrets.mask(text) == _pattern(secrets.values).sub(MASK, text)
     assert secrets.mask_json({text: [text]}) == {secrets.mask(text): [secrets.mask(text)]}
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(KEYS, min_size=1, max_size=2), text=st.text(max_size=200))
+@example(keys=["pl_0123456789"], text="&#" + "9" * 5000 + ";").via("a number int() refuses")
+@example(keys=["pl_0123456789"], text="&#x" + "f" * 50 + "; %ZZ %").via("odd references")
+def test_masking_any_text_gives_text(keys: list[str], text: str) -> None:
+    secrets = Secrets.of(keys)
+    assert isinstance(secrets.mask(text), str)
+    assert isinstance(secrets.mask(text + keys[0]), str)
+
+
+@pytest.mark.parametrize("run", ["\\", "&#" + "0" * 10, "%25" * 3])
+def test_a_hostile_body_around_an_echo_is_masked_in_linear_time(run: str) -> None:
+    """A server that knows the key sends it after 200 000 repeats of an escape prefix: an
+    unbounded repeat in the pattern made this quadratic (minutes); now it is a fraction of a
+    second (the bound below is generous for a loaded machine)."""
+    key = "pl_0123456789abcdef"
+    text = run * (200_000 // len(run)) + key
+
+    start = time.monotonic()
+    masked = Secrets.of([key]).mask(text)
+
+    assert masked.endswith(MASK) and key not in masked
+    assert time.monotonic() - start < 30
 
 
 def test_masking_is_whole_word_only_below_the_minimum_length() -> None:
