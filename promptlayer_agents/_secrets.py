@@ -22,6 +22,7 @@ No module imported here loads httpx: the command line masks usage errors before 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -75,8 +76,9 @@ class Secrets:
         return _pattern(self.values).sub(MASK, text)
 
     def mask_json(self, value: T) -> T:
-        """A JSON-like value (str, list, tuple, dict, any nesting) with every string in it
-        masked, keys included; anything else (numbers, None, other objects) as it is."""
+        """A JSON-like value (str, list, tuple, dict, dataclass instances such as a result
+        carried by an error, any nesting) with every string in it masked, keys included;
+        anything else (numbers, None, other objects) as it is."""
         if not self.values or isinstance(value, str):
             return cast("T", self.mask(value) if isinstance(value, str) else value)
         try:  # one quick look at the whole value first: most hold no secret at all
@@ -89,10 +91,10 @@ class Secrets:
 
     def mask_error(self, error: BaseException) -> None:
         """Mask, in place, an error's message, its notes and every text or JSON attribute it
-        carries (status body, server message, request id, excerpt ...), so that its `str`,
-        `repr`, attributes and pickle hold no secret; and the same for every error it was
-        raised from (`__cause__`, `__context__`), which a traceback prints too. Numbers and other
-        objects (an execution id, a result) are left as they are."""
+        carries (status body, server message, request id, excerpt, the result of a failed
+        execution ...), so that its `str`, `repr`, attributes and pickle hold no secret; and the
+        same for every error it was raised from (`__cause__`, `__context__`), which a traceback
+        prints too. Numbers are left as they are."""
         if not self.values:
             return
         seen: set[int] = set()
@@ -104,8 +106,7 @@ class Secrets:
             seen.add(id(current))
             current.args = tuple(self.mask_json(arg) for arg in current.args)
             for name, value in vars(current).items():
-                if isinstance(value, str | list | tuple | dict):
-                    setattr(current, name, self.mask_json(value))
+                setattr(current, name, self.mask_json(value))
             pending += [current.__cause__, current.__context__]
 
 
@@ -116,7 +117,8 @@ def _masked_json(secrets: Secrets, value: object, depth: int) -> object:
     """`Secrets.mask_json`, stopping (leaving the value as it is) below `_MAX_DEPTH` levels:
     server bodies are parsed with a depth limit well under it."""
     if isinstance(value, str):
-        return secrets.mask(value)
+        masked = secrets.mask(value)
+        return value if masked == value else masked
     if depth >= _MAX_DEPTH:
         return value
     if isinstance(value, list):
@@ -124,10 +126,23 @@ def _masked_json(secrets: Secrets, value: object, depth: int) -> object:
     if isinstance(value, tuple) and not hasattr(value, "_fields"):  # a named tuple keeps its type
         return tuple(_masked_json(secrets, item, depth + 1) for item in value)
     if isinstance(value, dict):
-        return {
+        items = {
             _masked_json(secrets, key, depth + 1): _masked_json(secrets, item, depth + 1)
             for key, item in value.items()
         }
+        if type(value) is not dict:  # a NodeMap stays one
+            try:
+                return type(value)(items)
+            except (TypeError, ValueError):
+                pass
+        return items
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a result in an error
+        changed = {}
+        for field in dataclasses.fields(value):
+            item = getattr(value, field.name)
+            if field.init and (replaced := _masked_json(secrets, item, depth + 1)) is not item:
+                changed[field.name] = replaced
+        return dataclasses.replace(value, **changed) if changed else value
     return value
 
 

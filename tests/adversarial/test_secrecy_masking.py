@@ -151,6 +151,7 @@ ERROR_ANSWERS: dict[str, Callable[[str], Any]] = {
     "html": lambda echo: httpx.Response(502, text=f"<html><title>{echo}</title></html>"),
     "not json": lambda echo: httpx.Response(200, text=f"<p>{echo}</p>"),
     "transport": lambda echo: httpx.ConnectError(f"refused {echo}"),
+    "failed node": lambda echo: reply(200, {"A": node("FAILED", echo, output=True, error=echo)}),
     "encoding": lambda echo: (
         lambda _: httpx.Response(
             200, headers={"Content-Encoding": echo}, stream=httpx.ByteStream(b"{}")
