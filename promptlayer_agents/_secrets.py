@@ -4,8 +4,8 @@ The secrets are the API key, the credentials of a `base_url` (its password, `use
 the `Authorization: Basic` value made of them), and the value of any other
 credential header (`CREDENTIAL_HEADERS`) of an `http_client` passed in. A server may echo a secret
 back in any form, so each is found whatever its case, JSON-escaped (`\\u0070l_...`, `\\/`),
-repr-escaped, percent-encoded (`%70l_...`, once or twice) or written as an HTML character reference,
-each character in any of these forms.
+repr-escaped, percent-encoded (`%70l_...`, up to four times over) or written as an HTML character
+reference, each character in any of these forms.
 
 Masking applies to text about a failure (an error's message and attributes, a log line, the
 command line's stderr and the error column of a results file), never to the data of an answer:
@@ -22,6 +22,7 @@ No module imported here loads httpx: the command line masks usage errors before 
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import json
 import re
@@ -29,10 +30,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar, cast
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from ._config import Settings
-from urllib.parse import unquote
 
 MASK = "***"
 """What a secret is replaced with."""
@@ -106,7 +107,8 @@ class Secrets:
             seen.add(id(current))
             current.args = tuple(self.mask_json(arg) for arg in current.args)
             for name, value in vars(current).items():
-                setattr(current, name, self.mask_json(value))
+                with contextlib.suppress(AttributeError, TypeError):  # an odd read-only one
+                    setattr(current, name, self.mask_json(value))
             pending += [current.__cause__, current.__context__]
 
 
@@ -169,7 +171,7 @@ _PERCENT_ROUNDS = 4
 
 def _may_hold(values: tuple[str, ...], text: str) -> bool:
     """A quick test, at the speed of `str.find`, that `text` may hold one of `values` in one of
-    the forms `_pattern` finds: every form decoded, then compared in lower case. False means
+    the forms `_pattern` finds: every form decoded, then compared case-folded. False means
     certainly not (the slow pattern is then not run: an error body may have megabytes); True
     means perhaps. A secret that itself holds an escape mark is always looked for."""
     if any(mark in value for value in values for mark in _ESCAPE_MARKS):
@@ -182,8 +184,8 @@ def _may_hold(values: tuple[str, ...], text: str) -> bool:
                 break
             text = unquote(text, errors="surrogateescape")
         text = text.replace("\\", "")
-    folded = text.lower()
-    return any(value.lower() in folded for value in values)
+    folded = text.casefold()  # as wide as the pattern's IGNORECASE: "K" (Kelvin) folds to "k"
+    return any(value.casefold() in folded for value in values)
 
 
 @lru_cache(maxsize=64)
