@@ -60,6 +60,12 @@ MAX_IN_FLIGHT: Final = 100
 
 DEFAULT_WEBHOOK_MEMORY: Final = 100_000
 """Webhook events a `WebhookDeduplicator` remembers (the most recent; about 10 MB)."""
+ERROR_MESSAGE_CHARS: Final = 500
+"""`str(error)` is cut to this many characters; the full text stays on the error's attributes."""
+ERROR_EXCERPT_CHARS: Final = 200
+"""Characters of an answer's body quoted in an error about it."""
+CLI_MESSAGE_CHARS: Final = 160
+"""The command line cuts an error line to this length; the full text stays in the results."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,12 @@ class Settings:
     request_timeout: float
     max_retries: int
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-    default_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    default_headers: Mapping[str, str] = field(default_factory=dict, repr=False, hash=False)
     """Headers sent with every request (left out of `repr`: they may carry credentials)."""
+    user_info: tuple[str, str] | None = field(default=None, repr=False)
+    """The user and password a `base_url` held, taken out of it (sent as `Authorization`)."""
+    extra_secrets: tuple[str, ...] = field(default=(), repr=False)
+    """Other credentials to keep out of errors and logs (an `http_client`'s credential headers)."""
 
     @property
     def timeout(self) -> float:
@@ -104,10 +114,10 @@ def resolve_settings(
     """Settings from the arguments and the environment, checked."""
     # Imported here, not above: the defaults in this module are read by the command line's parser,
     # which must not load httpx and the generated models (see bench/README.md, start-up).
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
 
     key = api_key_from(api_key if api_key is not None else environ.get(API_KEY_ENV, ""))
-    url = _base_url((base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/"))
+    url, user_info = _base_url(base_url or environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ConfigurationError(
             f"timeout must be a number of seconds > 0, not {timeout!r}", argument="timeout"
@@ -138,6 +148,7 @@ def resolve_settings(
         max_retries=max_retries,
         max_response_bytes=max_response_bytes,
         default_headers=checked_headers(default_headers),
+        user_info=user_info,
     )
 
 
@@ -149,7 +160,7 @@ def checked_headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
     the key's own header (the key is `api_key`, masked wherever the library prints)."""
     from types import MappingProxyType
 
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
 
     if value is None:
         return MappingProxyType({})
@@ -169,13 +180,19 @@ def checked_headers(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return MappingProxyType(dict(value))
 
 
-def _base_url(url: str) -> str:
-    """An http(s) URL that httpx can send to, checked now rather than at the first request."""
+def _base_url(url: str) -> tuple[str, tuple[str, str] | None]:
+    """An http(s) URL that httpx can send to, checked now rather than at the first request, and
+    the user and password it held. They are taken out of the URL, so that no URL the client
+    shows, logs or sends carries them (httpx's own log line included); they go in an
+    `Authorization: Basic` header, as httpx would send them. A query or fragment is refused: the
+    paths of the API would be appended to it, sending every request elsewhere."""
     import httpx
 
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
+    from ._secrets import split_user_info, without_credentials
     from .rules import is_http_url
 
+    shown = without_credentials(url)
     try:
         parsed = httpx.URL(url)
         port = 80 if parsed.port is None else parsed.port  # port 0 is no port: not the default
@@ -184,18 +201,29 @@ def _base_url(url: str) -> str:
         valid = False
     if not valid:
         raise ConfigurationError(
-            f"base_url must be an http(s) URL, not {url!r}",
+            f"base_url must be an http(s) URL, not {shown!r}",
             argument="base_url",
-            problem=f"the base URL must be an http(s) URL, not {url!r}",
+            problem=f"the base URL must be an http(s) URL, not {shown!r}",
         )
-    return url
+    start = min((at for at in (url.find("?"), url.find("#")) if at >= 0), default=None)
+    if start is not None:
+        part = "query" if url[start] == "?" else "fragment"
+        raise ConfigurationError(
+            f"base_url must not have a {part} (the part from {url[start]!r}): {shown!r}; "
+            "the API's paths would be appended to it",
+            argument="base_url",
+            problem=f"the base URL must not have a {part} (the part from {url[start]!r}): "
+            f"{shown!r}; the API's paths would be appended to it",
+        )
+    plain, user_info = split_user_info(url)
+    return plain.rstrip("/"), user_info
 
 
 def api_key_from(value: object) -> str:
     """The API key, checked: printable ASCII without spaces. Whitespace around it (a key read
     from a file keeps its newline) is removed; anything else is refused, without repeating the
     key, since it could not be sent in a header as it is."""
-    from ._errors import ConfigurationError
+    from . import ConfigurationError  # the package's name: no import cycle with _errors
 
     if not isinstance(value, str) or not value.strip():
         raise ConfigurationError(

@@ -1,9 +1,9 @@
 """Every error the client raises, in one hierarchy under `PromptLayerError`.
 
 Each carries what a caller needs to act on it (status, server message, execution id, time waited,
-whether a run may have started), and none carries the API key: none is chained to an httpx
-exception (whose request holds the key in its headers), and text from the server has the key
-replaced before it gets here.
+whether a run may have started), and none carries a secret: none is chained to an httpx
+exception (whose request holds the key in its headers), and every error leaving a flow has its
+text and attributes masked (`_secrets`). Each pickles whole, to cross a process boundary.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._config import ERROR_EXCERPT_CHARS as EXCERPT_CHARS
+from ._config import ERROR_MESSAGE_CHARS as MESSAGE_CHARS
 from .rules import failure_summary
 
 if TYPE_CHECKING:
     from ._results import ExecutionResult, NodeState
 
 REQUEST_ID_HEADERS = ("x-request-id", "request-id")
-EXCERPT_CHARS = 200
-MESSAGE_CHARS = 500
-"""`str(error)` is cut to this many characters; the full text stays on the error's attributes."""
 
 
 class PromptLayerError(Exception):
@@ -46,6 +45,20 @@ class PromptLayerError(Exception):
         if self.run_warning:
             text += f" (the run warned: {self.run_warning})"
         return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its class, its args and its attributes, not by calling `__init__` again
+        (whose keyword-only arguments `Exception`'s own pickling cannot pass): every error
+        crosses a process boundary (a ProcessPoolExecutor, multiprocessing) whole."""
+        return (_rebuilt, (type(self), self.args), dict(vars(self)))
+
+
+def _rebuilt(cls: type[PromptLayerError], args: tuple[Any, ...]) -> PromptLayerError:
+    """An error of class `cls` with `args`, made without `__init__`: unpickling then restores
+    its attributes."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class _ArgumentError(PromptLayerError):
@@ -174,8 +187,10 @@ class ExecutionFailedError(PromptLayerError):
         self.result = result
         self.execution_id = result.execution_id
         self.failed_nodes: dict[str, NodeState] = result.failed_nodes
-        reasons = failure_summary(result.nodes)
-        super().__init__(f"execution {result.execution_id} failed: {reasons or 'no output'}")
+        self.reasons = failure_summary(result.nodes)
+        """The failed nodes and their errors, in one line ("" when no node failed); like the
+        message, it has every secret masked, while `result` holds the answer as it came."""
+        super().__init__(f"execution {result.execution_id} failed: {self.reasons or 'no output'}")
 
 
 def excerpt(response: httpx.Response) -> str:
@@ -238,10 +253,10 @@ def request_id(response: httpx.Response) -> str | None:
     )
 
 
-def connection_error(error: httpx.TransportError, secret: str) -> APIConnectionError:
-    """The typed error for a request that got no answer; its text never holds `secret`."""
+def connection_error(error: httpx.TransportError) -> APIConnectionError:
+    """The typed error for a request that got no answer (the flows mask any secret in it)."""
     cls = APITimeoutError if isinstance(error, httpx.TimeoutException) else APIConnectionError
-    return cls(f"{type(error).__name__}: {str(error) or 'no answer'}".replace(secret, "***"))
+    return cls(f"{type(error).__name__}: {str(error) or 'no answer'}")
 
 
 def unreadable_error(status_code: int, reason: str) -> ResponseValidationError:

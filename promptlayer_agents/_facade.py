@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, overload
 
 import httpx
 
-from . import _http, _transport
+from . import _http, _secrets, _transport
 from ._clock import SYSTEM_CLOCK
 from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -89,6 +89,11 @@ class _Base:
                 f"http_client must be an {self._http_type.__name__}, "
                 f"not {type(http_client).__name__}"
             )
+        # Credential headers (of default_headers, of an http_client's own) are secrets too.
+        extra = _secrets.header_secrets(settings.default_headers)
+        if http_client is not None:
+            extra += _secrets.header_secrets(http_client.headers.items())
+        settings = replace(settings, extra_secrets=extra.values)
         self._ctx = Context(settings, SYSTEM_CLOCK, awaits_callbacks=self._awaits_callbacks)
 
     @property
@@ -122,6 +127,10 @@ class _Base:
                 now.max_response_bytes if max_response_bytes is None else max_response_bytes
             ),
             default_headers={**now.default_headers, **checked_headers(default_headers)},
+        )
+        added = _secrets.header_secrets(settings.default_headers)
+        settings = replace(
+            settings, extra_secrets=(added + _secrets.Secrets(now.extra_secrets)).values
         )
         copy = copy_module.copy(self)
         copy._borrow(self, settings)
@@ -689,11 +698,13 @@ def api_client(
     same way), for anything the facade does not cover. Its `repr` hides the key."""
     settings = resolve_settings(api_key=api_key, base_url=base_url, timeout=timeout, max_retries=0)
     network = _transport.network_from_environment()  # httpx reads the proxies, now checked
+    headers = _secrets.credential_headers(settings)
     return _redacted_client()(
         base_url=settings.base_url,
-        token=settings.api_key,
+        token=headers.pop("X-API-KEY"),
         prefix="",
         auth_header_name="X-API-KEY",
+        headers=headers,  # the base URL's user and password, if it had them
         timeout=httpx.Timeout(settings.request_timeout),
         verify_ssl=network.ssl_context,
     )
@@ -702,11 +713,37 @@ def api_client(
 @cache
 def _redacted_client() -> type[AuthenticatedClient]:
     """The generated AuthenticatedClient, whose own repr prints the token, with a repr that does
-    not. Made on first use, so that importing this module does not load the generated client."""
+    not, and whose httpx clients' headers show no credential in their repr (httpx hides only
+    `Authorization`). Made on first use, so that importing this module does not load the
+    generated client."""
     from promptlayer_agents_api import AuthenticatedClient
 
     class _RedactedClient(AuthenticatedClient):
         def __repr__(self) -> str:
-            return f"AuthenticatedClient(base_url={self._base_url!r}, token='***')"
+            return f"AuthenticatedClient(base_url={self._base_url!r}, token={_secrets.MASK!r})"
+
+        def get_httpx_client(self) -> httpx.Client:
+            client = super().get_httpx_client()
+            client.headers.__class__ = _HiddenHeaders
+            return client
+
+        def get_async_httpx_client(self) -> httpx.AsyncClient:
+            client = super().get_async_httpx_client()
+            client.headers.__class__ = _HiddenHeaders
+            return client
 
     return _RedactedClient
+
+
+class _HiddenHeaders(httpx.Headers):
+    """httpx.Headers whose repr shows `[secure]` for every credential header, as httpx does for
+    `Authorization` alone. Given to the generated client's own headers object in place (its
+    class changed, not copied), so that headers added to it later are kept."""
+
+    def __repr__(self) -> str:
+        shown = [
+            (name, "[secure]" if name.lower() in _secrets.CREDENTIAL_HEADERS else value)
+            for name, value in self.multi_items()
+        ]
+        as_dict = dict(shown)
+        return f"Headers({as_dict if len(as_dict) == len(shown) else shown!r})"

@@ -10,12 +10,11 @@ an awaiting client. Requests are built and answers parsed by `_operations`.
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
-import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 
@@ -37,12 +36,14 @@ from ._http import Outcome, Unreadable
 from ._polling import PollPolicy, poll_delay, poll_policy
 from ._results import ExecutionResult, RunStarted
 from ._retries import call_budget, may_retry, retry_after, retry_delay, run_may_have_started
+from ._secrets import credential_headers, of_settings
 from .definitions import AgentDefinition
 from .rules import results_answer_done
 
 logger = logging.getLogger("promptlayer_agents")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 ProgressCallback = Callable[[ExecutionResult], object]
 
 
@@ -75,6 +76,31 @@ class Notify:
 Flow = Generator[Send | Sleep | Notify, Outcome | None, T]
 
 
+def _log(ctx: Context, level: int, message: str, *args: object) -> None:
+    """Log through the package's logger, every secret masked in the arguments (a server's
+    warning may echo the key)."""
+    if logger.isEnabledFor(level):
+        secrets = of_settings(ctx.settings)
+        logger.log(level, message, *(secrets.mask_json(arg) for arg in args))
+
+
+def _masks_errors(
+    flow: Callable[Concatenate[Context, P], Flow[T]],
+) -> Callable[Concatenate[Context, P], Flow[T]]:
+    """The flows the clients call: any error they raise leaves with every secret masked in it
+    and in its causes (`Secrets.mask_error`), wherever it was made."""
+
+    @functools.wraps(flow)
+    def masked(ctx: Context, /, *args: P.args, **kwargs: P.kwargs) -> Flow[T]:
+        try:
+            return (yield from flow(ctx, *args, **kwargs))
+        except PromptLayerError as error:
+            of_settings(ctx.settings).mask_error(error)
+            raise
+
+    return masked
+
+
 class _DeadlineReached(Exception):
     """A retry would end after the wait's deadline; the cause is the last failure."""
 
@@ -84,7 +110,8 @@ def attempts(
 ) -> Flow[tuple[Outcome, bool]]:
     """Send `call` (generated request kwargs), retrying what `may_retry` allows, up to
     `max_retries` times, never past `deadline` (by default the single call's budget). Answers the
-    last outcome, with the key taken out of any answer, and whether the deadline stopped retries."""
+    last outcome as it came (a successful answer is never masked) and whether the deadline
+    stopped retries."""
     settings = ctx.settings
     if deadline is None:
         budget = call_budget(settings.request_timeout, settings.max_retries)
@@ -95,7 +122,7 @@ def attempts(
         "headers": {
             **settings.default_headers,
             **call.get("headers", {}),
-            "X-API-KEY": settings.api_key,
+            **credential_headers(settings),
         },
     }
     attempt = 0
@@ -104,14 +131,21 @@ def attempts(
         timeout = min(settings.request_timeout, left)
         outcome = yield Send(request, timeout, settings.max_response_bytes)
         assert outcome is not None
-        outcome = _redact(outcome, settings.api_key)
         if attempt >= settings.max_retries or not may_retry(outcome, idempotent=idempotent):
             return outcome, False
         delay = retry_delay(outcome, attempt, now=ctx.clock.time(), random=ctx.clock.random())
         if ctx.clock.monotonic() + delay > deadline:
-            logger.info("not retrying %s: a %.2fs pause ends past the deadline", call["url"], delay)
+            _log(
+                ctx,
+                logging.INFO,
+                "not retrying %s: a %.2fs pause ends past the deadline",
+                call["url"],
+                delay,
+            )
             return outcome, True
-        logger.info(
+        _log(
+            ctx,
+            logging.INFO,
             "retrying %s %s in %.2fs after %s",
             call["method"].upper(),
             call["url"],
@@ -130,52 +164,19 @@ def send(
     `_DeadlineReached` (caused by that error) when a `deadline` given here stopped the retries."""
     outcome, out_of_time = yield from attempts(ctx, call, idempotent=idempotent, deadline=deadline)
     if out_of_time and deadline is not None:
-        raise _DeadlineReached() from _as_error(outcome, ctx.settings.api_key)
+        raise _DeadlineReached() from _as_error(outcome)
     if isinstance(outcome, httpx.Response):
         return outcome
-    raise _as_error(outcome, ctx.settings.api_key)
+    raise _as_error(outcome)
 
 
-def _as_error(outcome: Outcome, secret: str) -> PromptLayerError:
+def _as_error(outcome: Outcome) -> PromptLayerError:
     """The typed error for a failed outcome (not chained to any httpx exception)."""
     if isinstance(outcome, httpx.Response):
         return status_error(outcome)
     if isinstance(outcome, Unreadable):
         return unreadable_error(outcome.status_code, outcome.reason)
-    return connection_error(outcome, secret)
-
-
-def _redact(outcome: Outcome, secret: str) -> Outcome:
-    """The outcome with the API key replaced wherever a server echoed it (body, headers, JSON
-    escapes such as `\\u0070l_...`, an unreadable answer's reason), so that no result, error or
-    log line can carry it."""
-    if isinstance(outcome, Unreadable):
-        return Unreadable(outcome.status_code, _masked(outcome.reason, secret))
-    if not isinstance(outcome, httpx.Response):
-        return outcome
-    key = secret.encode()
-    body = _unescaped_echo(outcome.content, secret).replace(key, b"***")
-    headers = [(name, value.replace(key, b"***")) for name, value in outcome.headers.raw]
-    if body == outcome.content and headers == outcome.headers.raw:
-        return outcome
-    return httpx.Response(outcome.status_code, headers=headers, content=body)
-
-
-def _masked(text: str, secret: str) -> str:
-    """`text` with the key masked, whatever its case (a header value may come back lowered)."""
-    return re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
-
-
-def _unescaped_echo(body: bytes, secret: str) -> bytes:
-    """A JSON body that holds the key only in escaped form, written out plainly (so the key can
-    be masked); any other body as it is."""
-    if b"\\u" not in body or secret.encode() in body:
-        return body
-    try:
-        text = json.dumps(json.loads(body), ensure_ascii=False)
-    except (ValueError, RecursionError):
-        return body
-    return text.encode() if secret in text else body
+    return connection_error(outcome)
 
 
 def _describe(outcome: Outcome) -> str:
@@ -184,6 +185,7 @@ def _describe(outcome: Outcome) -> str:
     return type(outcome).__name__
 
 
+@_masks_errors
 def run(
     ctx: Context,
     agent: object,
@@ -211,13 +213,13 @@ def run(
     outcome, _ = yield from attempts(ctx, call, idempotent=False, deadline=deadline)
     try:
         if not isinstance(outcome, httpx.Response):
-            raise _as_error(outcome, ctx.settings.api_key)
+            raise _as_error(outcome)
         parsed = _operations.parse_run(outcome)
     except PromptLayerError as error:
         error.may_have_started = run_may_have_started(outcome)
         raise
     if parsed.warning:
-        logger.warning("run of %r: %s", ref, parsed.warning)
+        _log(ctx, logging.WARNING, "run of %r: %s", ref, parsed.warning)
     return parsed
 
 
@@ -244,6 +246,7 @@ def _results_once(
     return result, retry_after(response, now=ctx.clock.time())
 
 
+@_masks_errors
 def get_results(
     ctx: Context,
     execution_id: object,
@@ -265,6 +268,7 @@ def get_results(
     return result
 
 
+@_masks_errors
 def wait(
     ctx: Context,
     execution_id: object,
@@ -281,6 +285,7 @@ def wait(
     return (yield from _wait(ctx, checked_id, start + wait_deadline, policy, progress))
 
 
+@_masks_errors
 def run_and_wait(
     ctx: Context,
     agent: object,
@@ -390,6 +395,7 @@ def _finish(ctx: Context, result: ExecutionResult, deadline: float) -> Flow[Exec
     return result
 
 
+@_masks_errors
 def get(ctx: Context, agent: object, label: object, version: object) -> Flow[AgentDefinition]:
     """The agent's definition: the latest version, or the one with this label or number."""
     ref = _inputs.agent_ref(agent)

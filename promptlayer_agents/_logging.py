@@ -21,18 +21,20 @@ HANDLER_NAME = "PROMPTLAYER_LOG"
 
 
 class _MaskKey(logging.Filter):
-    """Replaces the key from the environment in every message the handler prints: the package
+    """Masks the key from the environment in every message the handler prints: the package
     masks its own messages, but httpx's and a user's own may carry it."""
 
     def __init__(self, key: str) -> None:
+        from ._secrets import Secrets
+
         super().__init__()
-        self._key = key
+        self._secrets = Secrets.of([key])
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._key:
-            message = record.getMessage()
-            if self._key in message:
-                record.msg, record.args = message.replace(self._key, "***"), None
+        message = record.getMessage()
+        masked = self._secrets.mask(message)
+        if masked != message:
+            record.msg, record.args = masked, None
         return True
 
 

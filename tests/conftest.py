@@ -9,15 +9,23 @@ both the blocking and the asyncio client.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from promptlayer_agents.sandbox import Sandbox
 
 from .fakes import Answer, FakeClock, Harness, ScriptedAPI
+
+# Generated inputs are the same on every run (a seed per test), so that a run of the suite, in CI
+# or on a laptop, passes or fails the same way; HYPOTHESIS_PROFILE=explore searches afresh.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 FOLDERS = ("unit", "integration", "docs", "adversarial")
 

@@ -48,7 +48,7 @@ from ._common import (
 from ._terminal import ProgressBar, StatusLine, counts_text
 
 if TYPE_CHECKING:
-    from .. import AsyncAgents, ExecutionResult, PromptLayerError
+    from .. import AsyncAgents, PromptLayerError
 
 fcntl: ModuleType | None
 try:
@@ -313,12 +313,6 @@ def _record(
     }
 
 
-def _failed(result: ExecutionResult) -> str:
-    from ..rules import failure_summary
-
-    return failure_summary(result.nodes) or "failed"
-
-
 @dataclass
 class Tally:
     """Inputs finished so far (skipped ones included), and how many ended in each status (for
@@ -421,7 +415,7 @@ class Batch:
         try:
             result = waiting.result()
         except ExecutionFailedError as failure:
-            return _record(item, execution_id, "FAILED", None, _failed(failure.result))
+            return _record(item, execution_id, "FAILED", None, failure.reasons or "failed")
         except PromptLayerError as error:
             return _record(item, execution_id, "ERROR", None, str(error))
         return _record(item, execution_id, "SUCCESS", result.output, None)

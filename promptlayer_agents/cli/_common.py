@@ -10,11 +10,14 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from .._config import API_KEY_ENV, BASE_URL_ENV, DEFAULT_WAIT_DEADLINE
+from .._config import API_KEY_ENV, BASE_URL_ENV, CLI_MESSAGE_CHARS, DEFAULT_WAIT_DEADLINE
+from .._secrets import Secrets
+
+NO_SECRETS = Secrets()
+MESSAGE_CHARS = CLI_MESSAGE_CHARS  # an error line is cut to this length (the default is in _config)
 
 if TYPE_CHECKING:
     from .. import PromptLayerError
@@ -43,8 +46,6 @@ EXIT_MEANINGS: dict[int, str] = {
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 """Every exit code and what it means: the one list that --help and the README show."""
-
-MESSAGE_CHARS = 160  # an error line is cut to this length; the full text stays in the results
 
 EXIT_CODES = "exit codes:\n" + "".join(
     f"  {code:<4} {meaning}\n" for code, meaning in EXIT_MEANINGS.items()
@@ -164,13 +165,11 @@ _TAG = re.compile(r"<[^>]*>?")
 _REQUEST_ID = re.compile(r"\[request id [^\]]*\]$")
 
 
-def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS) -> str:
+def one_line(text: str, secrets: Secrets = NO_SECRETS, limit: int = MESSAGE_CHARS) -> str:
     """An error message fit for one line of a terminal: every secret masked, an HTML page in it
     reduced to its title (or its first words), line breaks and control characters made spaces,
     cut to `limit` characters."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+    text = secrets.mask(text)
     page = _HTML.search(text)
     if page:
         head, html = text[: page.start()], text[page.start() :].replace("\\n", " ")
@@ -184,7 +183,7 @@ def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_CHARS)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def report(error: PromptLayerError, secrets: Iterable[str] = ()) -> int:
+def report(error: PromptLayerError, secrets: Secrets = NO_SECRETS) -> int:
     """Print the error as one line on stderr; answers its exit code. An error about an argument
     names the flag or environment variable it came from, never the library's argument name."""
     from .. import WaitTimeoutError
@@ -207,7 +206,7 @@ def usage_error(prog: str, message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def report_unexpected(error: BaseException, secrets: Iterable[str] = ()) -> int:
+def report_unexpected(error: BaseException, secrets: Secrets = NO_SECRETS) -> int:
     """Print an exception nobody foresaw as one line, no traceback; answers EXIT_INTERNAL."""
     message = one_line(f"{type(error).__name__}: {error}", secrets)
     print(

@@ -1,9 +1,10 @@
 """The `promptlayer-agents` command: run, results, get, batch and sandbox.
 
 Errors print one line naming what was wrong and what to do, never a traceback, and end with one of
-the documented exit codes; an unexpected exception too (EXIT_INTERNAL). The API key is never
-printed: `--api-key` is accepted before or after the command, and its value is masked in every
-message, argparse's usage errors included.
+the documented exit codes; an unexpected exception too (EXIT_INTERNAL). No secret is ever
+printed: `--api-key` is accepted before or after the command, and its value, $PROMPTLAYER_API_KEY
+and any URL's password (`command_secrets`) are masked in every message and log line, argparse's
+usage errors included.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from typing import NoReturn, cast
 
-from .._config import API_KEY_ENV
+from .._config import API_KEY_ENV, BASE_URL_ENV
+from .._secrets import Secrets, of_url
 from . import _agents, _batch, _sandbox
 from ._common import EXIT_CODES, EXIT_INTERRUPTED, report, report_unexpected, usage_error
 from ._terminal import clear_status, setup_output
@@ -82,23 +85,38 @@ def given_keys(argv: Sequence[str]) -> list[str]:
     return keys
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, except that its error messages never show an --api-key value."""
+def command_secrets(argv: Sequence[str], environ: Mapping[str, str] = os.environ) -> Secrets:
+    """What the command must never print: every --api-key value in `argv`, before or after the
+    command, $PROMPTLAYER_API_KEY, and the credentials of any URL in `argv` or in
+    $PROMPTLAYER_BASE_URL."""
+    urls = [environ.get(BASE_URL_ENV, ""), *argv, *(token.partition("=")[2] for token in argv)]
+    keys = [*given_keys(argv), environ.get(API_KEY_ENV, "")]
+    secrets = Secrets.of((*keys, *(key.strip() for key in keys)))
+    for url in urls:
+        secrets += of_url(url)
+    return secrets
 
-    _secrets: tuple[str, ...] = ()
+
+_command_line: ContextVar[Secrets | None] = ContextVar("pl_agents_cli_secrets", default=None)
+"""The secrets of the whole command line being parsed: a subcommand's parser sees only the
+arguments after the command, and must still mask an --api-key given before it."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, except that its error messages never show a secret of the command
+    line (`command_secrets`)."""
+
+    _secrets = Secrets()
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         listed = list(sys.argv[1:] if args is None else args)
-        self._secrets = tuple(given_keys(listed))
+        self._secrets = command_secrets(listed)
         return super().parse_known_args(listed, namespace)
 
     def error(self, message: str) -> NoReturn:
-        for secret in self._secrets:
-            if secret:
-                message = message.replace(secret, "***")
-        usage_error(self.prog, message)
+        usage_error(self.prog, (self._secrets + (_command_line.get() or Secrets())).mask(message))
 
 
 def _connection_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
@@ -154,12 +172,17 @@ def _merge_connection(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; answers the exit code."""
-    args = parser().parse_args(argv)
+    listed = list(sys.argv[1:] if argv is None else argv)
+    secrets = command_secrets(listed)
+    token = _command_line.set(secrets)
+    try:
+        args = parser().parse_args(listed)
+    finally:
+        _command_line.reset(token)
     from .. import PromptLayerError  # only now: --help and usage errors never load the client
 
-    setup_output(args.verbosity)
+    setup_output(args.verbosity, secrets)
     _merge_connection(args)
-    secrets = [getattr(args, "api_key", None) or "", os.environ.get(API_KEY_ENV, "")]
     try:
         code: int = args.handler(args)
     except PromptLayerError as error:

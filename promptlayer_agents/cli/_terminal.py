@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from .._logging import HANDLER_NAME, LOGGERS, level_from_environment
+from .._secrets import Secrets
 
 if TYPE_CHECKING:
     from .. import ExecutionResult
@@ -200,14 +201,15 @@ class TerminalLogHandler(logging.Handler):
     """Prints the package's log messages on stderr, each distinct message once, above the status
     line or progress bar when one is shown."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, secrets: Secrets | None = None) -> None:
         super().__init__()
         self.stream = stream
+        self.secrets = secrets or Secrets()
         self._seen: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
-            message = f"{record.levelname.lower()}: {record.getMessage()}"
+        try:  # masked: httpx's and httpcore's lines may carry what a server sent
+            message = f"{record.levelname.lower()}: {self.secrets.mask(record.getMessage())}"
         except (TypeError, ValueError):
             self.handleError(record)
             return
@@ -223,14 +225,14 @@ class TerminalLogHandler(logging.Handler):
             stream.flush()
 
 
-def setup_output(verbosity: int) -> TerminalLogHandler:
+def setup_output(verbosity: int, secrets: Secrets | None = None) -> TerminalLogHandler:
     """How much the command says on stderr: -q (< 0) errors only, no status line or bar; default
-    warnings; -v (> 0) also retries and each request."""
+    warnings; -v (> 0) also retries and each request. Log lines have `secrets` masked."""
     StatusLine.quiet = verbosity < 0
     level = logging.ERROR if verbosity < 0 else logging.INFO if verbosity > 0 else logging.WARNING
     asked = level_from_environment()  # PROMPTLAYER_LOG: more, never less, than the flags say
     level = level if asked is None else min(level, asked)
-    handler = TerminalLogHandler()
+    handler = TerminalLogHandler(secrets=secrets)
     for name in LOGGERS:
         logger = logging.getLogger(name)
         for old in [h for h in logger.handlers if _replaced(h)]:

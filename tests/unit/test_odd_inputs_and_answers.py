@@ -119,14 +119,14 @@ def test_a_key_echoed_in_json_escapes_is_masked(harness: Make) -> None:
     assert caught.value.message == "bad key ***"
 
 
-def test_a_key_echoed_in_an_unreadable_answer_is_masked_whatever_its_case() -> None:
+def test_a_key_echoed_in_an_unreadable_answer_is_masked_whatever_its_case(harness: Make) -> None:
     """httpx reports an unknown Content-Encoding lowered: the echo must still be masked."""
-    from promptlayer_agents._flows import _redact
-    from promptlayer_agents._http import Unreadable
+    encoding = {"Content-Encoding": API_KEY.upper()}
+    answer = httpx.Response(200, headers=encoding, stream=httpx.ByteStream(b"{}"))
+    h = harness(lambda _: answer, max_retries=0)
 
-    reason = f"unsupported Content-Encoding '{API_KEY.lower()}'"
+    with pytest.raises(pa.ResponseValidationError) as caught:
+        h.get_results(1)
 
-    redacted = _redact(Unreadable(200, reason), API_KEY)
-
-    assert isinstance(redacted, Unreadable)
-    assert redacted.reason == "unsupported Content-Encoding '***'"
+    _keyless(caught.value)
+    assert "unsupported Content-Encoding '***'" in str(caught.value)
