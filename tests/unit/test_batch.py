@@ -16,6 +16,7 @@ import pytest
 
 import promptlayer_agents as pa
 from promptlayer_agents.cli import main
+from promptlayer_agents.cli._ledger import Target, identity
 
 from ..fakes import FakeClock, ScriptedAPI, node, reply
 
@@ -38,7 +39,7 @@ class Agency:
             self.on_run()
             inputs = self.runs[-1]["input_variables"]
             if inputs.get("name") in self.refuse:
-                return reply(404, {"success": False, "message": "Workflow not found"})
+                return reply(422, {"success": False, "message": "Missing input variables"})
             execution_id = 100 + len(self.inputs)
             self.inputs[execution_id] = inputs
             return reply(
@@ -77,6 +78,11 @@ def agency(monkeypatch: pytest.MonkeyPatch) -> Iterator[Agency]:
     yield api
 
 
+def ident(inputs: dict[str, Any], occurrence: int = 1) -> str:
+    """The identity of an input of the `greeter` agent, as the results and the journal hold it."""
+    return identity(Target("greeter").digest(inputs), occurrence)
+
+
 def batch(tmp_path: Path, *lines: str, extra: tuple[str, ...] = ()) -> int:
     inputs = tmp_path / "in.jsonl"
     if lines:
@@ -100,6 +106,7 @@ def test_every_input_gets_one_result_line(
     assert results(tmp_path) == [
         {
             "line": 1,
+            "id": ident({"name": "Ada"}),
             "inputs": {"name": "Ada"},
             "execution_id": 100,
             "status": "SUCCESS",
@@ -108,6 +115,7 @@ def test_every_input_gets_one_result_line(
         },
         {
             "line": 3,
+            "id": ident({"name": "Grace"}),
             "inputs": {"name": "Grace"},
             "execution_id": 101,
             "status": "SUCCESS",
@@ -145,7 +153,7 @@ def test_failures_and_bad_lines_are_recorded_and_counted(
     assert records[1]["error"].startswith("line 2 is not JSON: ")
     assert records[1]["inputs"] is None and records[1]["execution_id"] is None
     assert records[2]["error"] == "line 3 is not a JSON object"
-    assert records[3]["error"] == "HTTP 404: Workflow not found"
+    assert records[3]["error"] == "HTTP 422: Missing input variables"
     assert records[3]["execution_id"] is None
     assert "1 succeeded, 1 failed, 3 errors" in capsys.readouterr().out
     assert (tmp_path / "out.jsonl.pending").exists()  # kept while inputs remain to be done
@@ -268,9 +276,10 @@ def test_an_input_still_running_at_the_timeout_is_an_error_and_is_waited_for_on_
     assert (record["status"], record["execution_id"]) == ("ERROR", 100)
     assert record["error"] == "execution 100 was not finished after 2.0s; resume with wait(100)"
     journal = (tmp_path / "out.jsonl.pending").read_text("utf-8")
+    slow = ident({"name": "Slow"})
     assert [json.loads(line) for line in journal.splitlines()] == [
-        {"line": 1, "sending": True},  # journalled before the run is sent
-        {"line": 1, "execution_id": 100},
+        {"id": slow, "line": 1, "sending": True},  # journalled before the run is sent
+        {"id": slow, "line": 1, "execution_id": 100},
     ]
 
     agency.unfinished.clear()
@@ -506,16 +515,20 @@ def test_unknown_inputs_are_kept_and_named_until_retry_unknown_starts_them_again
     assert capsys.readouterr().err == "skipping 1 inputs already done\n"
 
 
+@pytest.mark.parametrize("entry", [{"id": ident({"name": "Ada"})}, {}], ids=["now", "0.1.0"])
 def test_an_input_sent_before_a_crash_without_an_answer_ends_unknown_saying_why(
-    agency: Agency, tmp_path: Path
+    agency: Agency, tmp_path: Path, entry: dict[str, str]
 ) -> None:
-    (tmp_path / "out.jsonl.pending").write_text('{"line": 1, "sending": true}\n', "utf-8")
+    """Also from the journal of a batch run by version 0.1.0, which named inputs by line."""
+    sending = json.dumps({**entry, "line": 1, "sending": True})
+    (tmp_path / "out.jsonl.pending").write_text(sending + "\n", "utf-8")
 
     assert batch(tmp_path, '{"name": "Ada"}') == 5
 
     assert results(tmp_path) == [
         {
             "line": 1,
+            "id": ident({"name": "Ada"}),
             "inputs": {"name": "Ada"},
             "execution_id": None,
             "status": "UNKNOWN",
