@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._json import json_text
 from ._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -129,13 +130,13 @@ def result_json(result: ExecutionResult) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else json_text(value)
 
 
 def print_result(result: ExecutionResult, args: argparse.Namespace) -> None:
     """The main output, every node with --all-outputs, or everything as JSON with --json."""
     if args.json:
-        print(json.dumps(result_json(result), ensure_ascii=False))
+        print(json_text(result_json(result)))
     elif args.all_outputs:
         width = max((len(name) for name in result.nodes), default=0)
         for node in result.nodes.values():
@@ -224,7 +225,7 @@ def get_command(args: argparse.Namespace) -> int:
     with client(args) as agents:
         agent = agents.get(args.name, label=args.label, version=args.version)
     if args.json:
-        print(json.dumps(agent.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(agent.to_dict(), indent=2))
     else:
         print("\n".join(describe(agent)))
     return EXIT_OK
