@@ -1,7 +1,7 @@
 """`batch` under attack: at most one start per input, nothing lost, and each result record
 pairing an input with its own output, whatever happens to the inputs file between runs (lines
-inserted, removed, reordered, repeated), wherever the run is interrupted, and whatever path names the files
-(symlinks, hard links, `..`, the inputs file given as a companion of the results)."""
+inserted, removed, reordered, repeated), wherever the run is interrupted, and whatever path
+names the files (symlinks, hard links, `..`, the inputs given as a companion of the results)."""
 
 from __future__ import annotations
 
