@@ -132,7 +132,7 @@ def test_a_line_inserted_at_the_top_after_an_interruption_runs_once_and_pairs_ri
 ) -> None:
     """The issue's case: 10 inputs, interrupted; a line inserted at the top; rerun."""
     inputs, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    first = [{"n": n} for n in range(10)]
+    first: list[dict[str, Any]] = [{"n": n} for n in range(10)]
     second = [{"n": "new"}, *first]
     write(inputs, first)
     with serving() as server:
