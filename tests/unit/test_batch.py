@@ -3,6 +3,7 @@ running an input twice. (tests/integration/test_cli.py runs the real command on 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import json
@@ -571,3 +572,93 @@ def test_by_default_eight_runs_are_in_flight_at_once(agency: Agency, tmp_path: P
 
     assert max(in_flight) == 8
     assert len(results(tmp_path)) == 12
+
+
+def test_nan_and_infinities_in_an_output_are_written_as_null(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON has no NaN: a bare `NaN` in the results made them unreadable by strict readers."""
+    answer = {
+        "Out": node("SUCCESS", [float("nan"), {"x": float("inf")}, -float("inf")], output=True)
+    }
+    real = Agency.__call__
+
+    def odd_numbers(self: Agency, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return reply(200, answer)
+        return real(self, request)
+
+    monkeypatch.setattr(Agency, "__call__", odd_numbers)
+
+    assert batch(tmp_path, '{"name": "Ada"}') == 0
+
+    text = (tmp_path / "out.jsonl").read_text("utf-8")
+    assert json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in {text}"))[
+        "output"
+    ] == [None, {"x": None}, None]
+
+
+def test_a_utf8_byte_order_mark_at_the_start_of_the_inputs_is_accepted(
+    agency: Agency, tmp_path: Path
+) -> None:
+    (tmp_path / "in.jsonl").write_bytes(b'\xef\xbb\xbf{"name": "Ada"}\n{"name": "Bo"}\n')
+
+    assert batch(tmp_path) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+
+
+def test_an_interrupt_counts_the_runs_started_and_not_finished(
+    agency: Agency,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It used to say "0 of 5 done" although three runs had started and were journalled."""
+
+    async def sleep_letting_others_run(clock: FakeClock, seconds: float) -> None:
+        clock.sleep(seconds)
+        await asyncio.sleep(0)  # the waits take turns, as real ones do, and see the Ctrl-C
+
+    monkeypatch.setattr(FakeClock, "async_sleep", sleep_letting_others_run)
+    names = [f"n{i}" for i in range(5)]
+    agency.unfinished.update(names)
+    agency.on_run = lambda: len(agency.runs) == 3 and signal.raise_signal(signal.SIGINT)
+
+    code = batch(tmp_path, *[json.dumps({"name": n}) for n in names], extra=("--concurrency", "3"))
+
+    assert code == 130
+    assert (
+        "interrupted: 0 of 5 done, 3 started and not finished (a rerun waits for them), 5 left; "
+        "rerun the same command to continue" in capsys.readouterr().err
+    )
+    agency.unfinished.clear()
+    agency.on_run = lambda: None
+
+    assert batch(tmp_path, *[json.dumps({"name": n}) for n in names]) == 0
+
+    assert sorted(run["input_variables"]["name"] for run in agency.runs) == names  # each once
+
+
+def test_a_warning_names_the_input_line_it_concerns(
+    agency: Agency,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = Agency.__call__
+
+    def warning_for_bo(self: Agency, request: httpx.Request) -> httpx.Response:
+        answer = real(self, request)
+        if request.method == "POST" and self.runs[-1]["input_variables"]["name"] == "Bo":
+            body = json.loads(answer.content) | {"warning": "Unexpected input variables: colour"}
+            return reply(201, body)
+        return answer
+
+    monkeypatch.setattr(Agency, "__call__", warning_for_bo)
+
+    assert batch(tmp_path, '{"name": "Ada"}', "", '{"name": "Bo"}', '{"name": "Cy"}') == 0
+
+    assert capsys.readouterr().err == (
+        "warning: input line 3: run of 'greeter': Unexpected input variables: colour\n"
+    )
