@@ -623,7 +623,12 @@ def test_an_interrupt_counts_the_runs_started_and_not_finished(
     monkeypatch.setattr(FakeClock, "async_sleep", sleep_letting_others_run)
     names = [f"n{i}" for i in range(5)]
     agency.unfinished.update(names)
-    agency.on_run = lambda: len(agency.runs) == 3 and signal.raise_signal(signal.SIGINT)
+
+    def ctrl_c_at_the_third_run() -> None:
+        if len(agency.runs) == 3:
+            signal.raise_signal(signal.SIGINT)
+
+    agency.on_run = ctrl_c_at_the_third_run
 
     code = batch(tmp_path, *[json.dumps({"name": n}) for n in names], extra=("--concurrency", "3"))
 
