@@ -56,7 +56,7 @@ def _write_resumable(folder: Path, total: int) -> tuple[Path, Path]:
 def _batch(server: Server, inputs: Path, out: Path) -> tuple[float, float, str]:
     """Run the batch in a fresh process: (peak MiB, seconds, its summary line)."""
     command = [sys.executable, "-c", _MEASURED, "-q", "batch", AGENT]
-    command += ["--inputs", str(inputs), "--out", str(out), "--concurrency", "16"]
+    command += ["--inputs", str(inputs), "--out", str(out), "--concurrency", "64"]
     command += ["--api-key", server.api_key, "--base-url", server.url]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
