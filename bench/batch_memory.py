@@ -69,17 +69,15 @@ def _batch(server: Server, inputs: Path, out: Path) -> tuple[float, float, str]:
 
 def run(mode: str) -> None:
     resumed_lines, whole_lines = SIZES[mode]
-    rows = []
+    rows: list[tuple[str, str, str, str]] = []
     with tempfile.TemporaryDirectory() as name, sandbox_process(whole_lines + LEFT) as server:
         folder = Path(name)
         resume = folder / "resume"
         resume.mkdir()
         inputs, out = _write_resumable(resume, resumed_lines)
         peak, seconds, summary = _batch(server, inputs, out)
-        rows.append(
-            (f"resume {resumed_lines:,} lines, {LEFT} left", f"{peak:.1f}", f"{seconds:.1f}")
-        )
-        rows[-1] += (summary,)
+        resumed = f"resume {resumed_lines:,} lines, {LEFT} left"
+        rows.append((resumed, f"{peak:.1f}", f"{seconds:.1f}", summary))
         whole = folder / "whole"
         whole.mkdir()
         inputs = whole / "inputs.jsonl"

@@ -327,6 +327,7 @@ def batch_command(args: argparse.Namespace) -> int:
         with ledger:  # holds the journal's lock: one batch at a time per results file
             resumed = ledger.resume(target, retry_unknown=args.retry_unknown)
             plan = Plan.count(read_inputs(args.inputs, target), resumed)
+            ledger.translate(plan, resumed)
             _announce(args, plan)
             todo = resumed.todo(read_inputs(args.inputs, target))
             tally = Tally(done=plan.done, statuses=plan.statuses)

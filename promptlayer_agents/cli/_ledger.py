@@ -42,6 +42,7 @@ UNKNOWN = "UNKNOWN"
 DIGEST_BYTES = 16
 _STATUSES = {status: status for status in ("SUCCESS", "FAILED", "ERROR", UNKNOWN)}
 _SENDING = -1  # the journal's word on an input: its run was sent, no answer recorded
+TRANSLATED = "translated_0.1.0"  # the journal entry saying the entries by line were translated
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,6 @@ class Resumed:
             if found is not None and found in self.done:
                 continue
             word = self.journal.get(found) if found is not None else None
-            if word is None and item.inputs is not None:
-                word = self.by_line.get(item.line)
             if word is not None and word != _SENDING:
                 item.execution_id = word
             elif word == _SENDING and not self.retry_unknown:
@@ -218,9 +217,13 @@ class Plan:
     done: int = 0  # of which finished (or UNKNOWN) in the results
     statuses: Counter[str] = field(default_factory=Counter)  # of those done
     removed: int = 0  # results of inputs no longer in the inputs file
+    translated: list[tuple[Item, int]] = field(default_factory=list)  # see `count`
 
     @classmethod
     def count(cls, items: Iterator[Item], resumed: Resumed) -> Plan:
+        """Count the inputs; and translate the entries of a journal written by version 0.1.0,
+        which named inputs by line, into the words on those inputs' identities (`translated`,
+        for the ledger to journal before anything runs)."""
         plan = cls()
         for item in items:
             plan.total += 1
@@ -229,6 +232,9 @@ class Plan:
             if status is not None:
                 plan.done += 1
                 plan.statuses[status] += 1
+            elif found is not None and item.line in resumed.by_line:
+                word = resumed.journal.setdefault(found, resumed.by_line[item.line])
+                plan.translated.append((item, word))
         plan.removed = len(resumed.done) - plan.done
         return plan
 
@@ -328,16 +334,34 @@ class Ledger:
         os.replace(self.temporary, self.real)
 
     def _read_journal(self, resumed: Resumed) -> None:
-        """The latest journal entry of each input not done (a torn last entry never finished)."""
+        """The latest journal entry of each input not done (a torn last entry never finished);
+        and, until they have been translated once (`translate`), those of version 0.1.0."""
+        translated = False
         for line in _lines(self.journal):
             entry = _json_object(line) if line.endswith(b"\n") else None
             if entry is None:
                 continue
             found = key(entry.get("id"))
+            translated = translated or entry.get(TRANSLATED) is True
             if found is None and "id" not in entry and isinstance(entry.get("line"), int):
-                _note(resumed.by_line, entry["line"], entry)  # written by an older version
+                _note(resumed.by_line, entry["line"], entry)  # written by version 0.1.0
             elif found is not None and found not in resumed.done:
                 _note(resumed.journal, found, entry)
+        if translated:
+            resumed.by_line.clear()
+
+    def translate(self, plan: Plan, resumed: Resumed) -> None:
+        """Journal the words of a 0.1.0 journal on the inputs' identities, once, before
+        anything runs; from then on its entries by line are ignored (lines may move)."""
+        if not resumed.by_line:
+            return
+        for item, word in plan.translated:
+            if word == _SENDING:
+                self.sending(item)
+            else:
+                self.started(item, word)
+        self._append(self._journal, {TRANSLATED: True}, durable=True)
+        resumed.by_line.clear()
 
     @staticmethod
     def _append(stream: IO[str] | None, record: dict[str, Any], *, durable: bool = False) -> None:

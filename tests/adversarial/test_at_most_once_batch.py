@@ -384,3 +384,29 @@ def test_a_refusal_stops_sending_and_the_runs_in_flight_are_waited_for_on_the_re
     for execution_id, inputs_started in started.items():  # waited for, not started again
         assert inputs_started not in server.runs
         assert [r["inputs"] for r in found if r["execution_id"] == execution_id] == [inputs_started]
+
+
+def test_a_journal_of_version_0_1_0_is_translated_once_and_its_lines_then_ignored(
+    tmp_path: Path,
+) -> None:
+    """0.1.0 named inputs by line. Its words are read once, for the inputs on those lines then,
+    and journalled by identity: after a line is inserted above, the line number no longer
+    stands for that input (it would make a never-run input UNKNOWN, or start one twice)."""
+    inputs, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write(inputs, [{"n": 1}, {"n": 2}])
+    journal = '{"line": 1, "sending": true}\n{"line": 2, "sending": true}\n'
+    journal += '{"line": 2, "execution_id": 1}\n'
+    (tmp_path / "out.jsonl.pending").write_text(journal, encoding="utf-8")
+    with serving() as server:
+        server.executions[1] = {"n": 2}  # started by 0.1.0, not yet recorded
+
+        assert batch(inputs, out) == 5  # {"n": 1} is UNKNOWN; {"n": 2} waited for
+
+        write(inputs, [{"n": 3}, {"n": 1}, {"n": 2}])
+
+        assert batch(inputs, out) == 5
+
+    assert server.runs == [{"n": 3}]  # {"n": 3}, now on line 1, is not taken for an UNKNOWN
+    found = {r["inputs"]["n"]: r for r in records(out)}
+    assert {n: r["status"] for n, r in found.items()} == {1: "UNKNOWN", 2: "SUCCESS", 3: "SUCCESS"}
+    assert found[2]["execution_id"] == 1 and found[2]["output"] == greeting({"n": 2})
