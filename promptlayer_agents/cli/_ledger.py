@@ -19,7 +19,6 @@ file) that is the inputs file is refused before anything is written.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -55,6 +54,8 @@ class Target:
 
     def digest(self, inputs: dict[str, Any]) -> bytes:
         """The digest of `inputs` for this agent (RecursionError when too deeply nested)."""
+        import hashlib  # here: loading it (OpenSSL) would slow every command's start-up
+
         canonical = json.dumps(
             {"agent": self.agent, "label": self.label, "version": self.version, "inputs": inputs},
             sort_keys=True,
