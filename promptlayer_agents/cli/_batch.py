@@ -44,18 +44,11 @@ from ._common import (
     timeout_option,
     version_options,
 )
-from ._ledger import (
-    UNKNOWN,
-    Item,
-    Ledger,
-    Plan,
-    Target,
-    read_inputs,
-)
 from ._terminal import LOGGERS, ProgressBar, StatusLine, counts_text
 
 if TYPE_CHECKING:
     from .. import AsyncAgents, ExecutionResult, PromptLayerError
+    from ._ledger import Item, Ledger, Plan
 
 RERUN_UNKNOWN_HINT = "rerun with --retry-unknown to start it again"
 _LINE: contextvars.ContextVar[int | None] = contextvars.ContextVar("batch_line", default=None)
@@ -310,6 +303,8 @@ class Batch:
 
 def _unknown(item: Item, reason: str) -> dict[str, Any]:
     """The record of an input whose run may have started with an id nobody knows."""
+    from ._ledger import UNKNOWN
+
     error = f"the run may have started, execution id unknown: {reason}; {RERUN_UNKNOWN_HINT}"
     return _record(item, None, UNKNOWN, None, error)
 
@@ -319,6 +314,7 @@ def batch_command(args: argparse.Namespace) -> int:
     import asyncio
 
     from .. import InvalidInputError
+    from ._ledger import Ledger, Plan, Target, read_inputs
 
     target = Target(args.name, args.label, args.version)
     ledger = Ledger(args.out)
@@ -352,6 +348,8 @@ def _announce(args: argparse.Namespace, plan: Plan) -> None:
 
 def _finish(args: argparse.Namespace, batch: Batch, ledger: Ledger, total: int) -> int:
     """Print the counts (or how to continue); answers the exit code."""
+    from ._ledger import UNKNOWN
+
     tally = batch.tally
     left = total - tally.done
     if batch.fatal is not None:
