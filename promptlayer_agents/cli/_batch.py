@@ -184,13 +184,13 @@ class Batch:
     def __init__(
         self,
         args: argparse.Namespace,
-        todo: Iterable[Item],
+        todo: Iterable[Item | None],
         ledger: Ledger,
         total: int,
         tally: Tally | None = None,
     ) -> None:
         self.args = args
-        self.todo: Iterator[Item] = iter(todo)
+        self.todo: Iterator[Item | None] = iter(todo)
         self.ledger = ledger
         self.tally = tally or Tally()
         self.progress = ProgressBar(total, StatusLine())
@@ -231,9 +231,14 @@ class Batch:
         asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
 
     async def _worker(self, agents: AsyncAgents) -> None:
+        import asyncio
+
         for item in self.todo:
             if self.stopping.is_set():
                 return
+            if item is None:  # a pause while done inputs are skipped: let the others run
+                await asyncio.sleep(0)
+                continue
             _LINE.set(item.line)  # this worker's task only: its log messages name the line
             record = await self._one(agents, item)
             _LINE.set(None)

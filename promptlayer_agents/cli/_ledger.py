@@ -39,6 +39,7 @@ except ImportError:  # Windows: no advisory locks
 FINISHED = frozenset({"SUCCESS", "FAILED"})
 UNKNOWN = "UNKNOWN"
 DIGEST_BYTES = 16
+SKIP_PAUSE = 1000  # done inputs skipped between two pauses (see Resumed.todo)
 _STATUSES = {status: status for status in ("SUCCESS", "FAILED", "ERROR", UNKNOWN)}
 _SENDING = -1  # the journal's word on an input: its run was sent, no answer recorded
 TRANSLATED = "translated_0.1.0"  # the journal entry saying the entries by line were translated
@@ -193,11 +194,17 @@ class Resumed:
     by_line: dict[int, int] = field(default_factory=dict)  # an older version's journal, by line
     retry_unknown: bool = False
 
-    def todo(self, items: Iterator[Item]) -> Iterator[Item]:
-        """The items not done yet, each with what the journal says of it."""
+    def todo(self, items: Iterator[Item]) -> Iterator[Item | None]:
+        """The items not done yet, each with what the journal says of it; and None after every
+        SKIP_PAUSE items done, a pause for the caller: skipping a long stretch of done inputs
+        must not hold up the runs in flight (their requests have deadlines)."""
+        skipped = 0
         for item in items:
             found = key(item.id)
             if found is not None and found in self.done:
+                skipped += 1
+                if skipped % SKIP_PAUSE == 0:
+                    yield None
                 continue
             word = self.journal.get(found) if found is not None else None
             if word is not None and word != _SENDING:

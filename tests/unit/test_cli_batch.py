@@ -14,7 +14,7 @@ import pytest
 import promptlayer_agents as pa
 from promptlayer_agents.cli import main
 from promptlayer_agents.cli._batch import Batch, may_have_started
-from promptlayer_agents.cli._ledger import Item, Ledger, Target, identity
+from promptlayer_agents.cli._ledger import Item, Ledger, Resumed, Target, identity
 
 TARGET = Target("a")
 
@@ -41,6 +41,11 @@ def test_batch_follows_the_clients_verdict() -> None:
     unsure = _verdict(_status(pa.RateLimitError, 429), True)
 
     assert (may_have_started(sure), may_have_started(unsure)) == (False, True)
+
+
+def _todo(resumed: Resumed, items: list[Item]) -> list[Item]:
+    """The items to do, without the pauses."""
+    return [item for item in resumed.todo(iter(items)) if item is not None]
 
 
 def _lines(path: Path, records: list[dict[str, Any]]) -> None:
@@ -101,7 +106,7 @@ def _state(item: Item) -> tuple[int, int | None, bool]:
 def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> None:
     items = [_item(n) for n in range(1, 8)]
 
-    todo = list(resumed.resume(TARGET, retry_unknown=False).todo(iter(items)))
+    todo = _todo(resumed.resume(TARGET, retry_unknown=False), items)
 
     assert [_state(item) for item in todo] == [
         (3, None, True),  # UNKNOWN, not sent again
@@ -117,7 +122,7 @@ def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> Non
 def test_retry_unknown_sends_those_again(resumed: Ledger) -> None:
     items = [_item(n) for n in range(1, 8)]
 
-    todo = list(resumed.resume(TARGET, retry_unknown=True).todo(iter(items)))
+    todo = _todo(resumed.resume(TARGET, retry_unknown=True), items)
 
     assert [_state(item) for item in todo] == [
         (2, None, False),
@@ -163,7 +168,7 @@ def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> Non
     assert (record["status"], record["execution_id"]) == ("UNKNOWN", None)
     assert "may have started" in record["error"] and "--retry-unknown" in record["error"]
     resumed = ledger.resume(TARGET, retry_unknown=False)
-    assert next(resumed.todo(iter([item]))).unknown is not None
+    assert _todo(resumed, [item])[0].unknown is not None
 
 
 def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
@@ -257,7 +262,7 @@ def test_a_stop_while_waiting_leaves_the_input_to_be_waited_for_on_a_rerun(tmp_p
         record = asyncio.run(stopped_while_waiting(Batch(args, [item], ledger, total=1)))
 
     assert record is None
-    todo = ledger.resume(TARGET, retry_unknown=False).todo(iter([_item(3, {"q": "x"})]))
+    todo = _todo(ledger.resume(TARGET, retry_unknown=False), [_item(3, {"q": "x"})])
     assert [(i.line, i.execution_id, i.unknown) for i in todo] == [(3, 42, None)]
 
 
@@ -284,3 +289,15 @@ def test_each_journal_entry_is_on_disk_before_the_batch_goes_on(
     started_4 = json.dumps(_entry(4, execution_id=42) | four) + "\n"
     assert synced[:2] == [sending, sending + not_started]
     assert synced[2:] == [sending_4, sending_4 + started_4]
+
+
+def test_skipping_done_inputs_pauses_for_the_runs_in_flight(tmp_path: Path) -> None:
+    """A rerun of a long batch skips long stretches of done inputs; the loop must not stay
+    blocked meanwhile (the runs in flight would miss their deadlines): a pause every 1000."""
+    items = [_item(n) for n in range(1, 2603)]
+    ledger = Ledger(tmp_path / "out.jsonl")
+    _lines(ledger.out, [_result(n, "SUCCESS", n) for n in range(1, 2601)])
+    with ledger:
+        todo = list(ledger.resume(TARGET, retry_unknown=False).todo(iter(items)))
+
+    assert [item if item is None else item.line for item in todo] == [None, None, 2601, 2602]
