@@ -78,7 +78,8 @@ def key(text: object) -> bytes | None:
     if len(digest) != 2 * DIGEST_BYTES or not (occurrence.isascii() and occurrence.isdigit()):
         return None
     try:
-        return bytes.fromhex(digest) + int(occurrence).to_bytes(8, "big")
+        number = int(occurrence)  # as few bytes as it takes: one, below 256
+        return bytes.fromhex(digest) + number.to_bytes(max(1, (number.bit_length() + 7) // 8))
     except (ValueError, OverflowError):
         return None
 
