@@ -410,3 +410,41 @@ def test_a_journal_of_version_0_1_0_is_translated_once_and_its_lines_then_ignore
     found = {r["inputs"]["n"]: r for r in records(out)}
     assert {n: r["status"] for n, r in found.items()} == {1: "UNKNOWN", 2: "SUCCESS", 3: "SUCCESS"}
     assert found[2]["execution_id"] == 1 and found[2]["output"] == greeting({"n": 2})
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    inputs=st.lists(st.dictionaries(st.text(max_size=4), json_values, max_size=4), max_size=5),
+    ascii_only=st.booleans(),
+    spaced=st.booleans(),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_the_same_inputs_written_differently_are_the_same_inputs(
+    inputs: list[dict[str, Any]], ascii_only: bool, spaced: bool, shuffle: Any
+) -> None:
+    """Key order, spacing, escapes and line order do not make an input another one."""
+    with TemporaryDirectory() as name, serving() as server:
+        path, out = Path(name) / "in.jsonl", Path(name) / "out.jsonl"
+        write(path, inputs)
+        assert batch(path, out) == 0
+        runs = len(server.runs)
+        lines = [dict(shuffle.sample(list(i.items()), len(i))) for i in inputs]
+        shuffle.shuffle(lines)
+        separators = (" , ", " : ") if spaced else (",", ":")
+        text = "".join(
+            json.dumps(i, ensure_ascii=ascii_only, separators=separators) + "\n" for i in lines
+        )
+        path.write_text(text, encoding="utf-8")
+
+        assert batch(path, out) == 0
+
+        assert len(server.runs) == runs == len(inputs)
