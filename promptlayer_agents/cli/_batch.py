@@ -1,10 +1,12 @@
 """`batch`: one run per line of a JSONL file, N at a time, resumable, never running an input twice.
 
-The results file gets one JSON line per input as it finishes (in finishing order; each names its
-input line). A journal beside it (`RESULTS.jsonl.pending`) is the at-most-once guarantee: before a
-run request is sent, its line is journalled as `sending` (flushed and fsynced); once the answer
-comes, the execution id; if the run certainly did not start, `not_started`. So on a rerun (after
-Ctrl-C, a crash, a SIGKILL at any instant) every input is in one of three states:
+An input is identified by its content (see _ledger.py), not by its line. The results file gets one
+JSON line per input as it finishes (in finishing order; each holds the input, its identity and
+its own outcome). A journal beside it (`RESULTS.jsonl.pending`) is the at-most-once guarantee:
+before a run request is sent, the input's identity is journalled as `sending` (flushed and
+fsynced); once the answer comes, the execution id; if the run certainly did not start,
+`not_started`. So on a rerun (after Ctrl-C, a crash, a SIGKILL at any instant, and whatever edits
+the inputs file had meanwhile) every input is in one of three states:
 
 - its execution id is known: it is waited for, not started again;
 - it certainly did not start, or was never sent: it is started;
@@ -16,7 +18,7 @@ Inputs whose run finished (SUCCESS or FAILED) are skipped on a rerun, and so are
 (without `--retry-unknown`); those that ended in an ERROR (the API refused, a wait timed out) are
 tried again, or waited for again when their execution id is known. The journal is locked while a
 batch runs, so a second batch on the same results file stops at once instead of starting the same
-inputs.
+inputs. A refusal every input would meet (401, 403, 404) stops the batch at once.
 
 The first Ctrl-C stops starting runs, lets the run requests in flight finish and be journalled, and
 exits; a second one exits at once. The results file only ever holds whole lines.
