@@ -332,7 +332,8 @@ class Ledger:
     def _rewrite(self, keep: frozenset[str]) -> None:
         """The results file without the records not kept and without a torn last line; replaced
         whole (at its real path: a symlink to it stays a symlink), so a crash leaves either."""
-        with self.temporary.open("wb") as stream:
+        self.temporary.unlink(missing_ok=True)  # a leftover, or a link: never written through
+        with self.temporary.open("xb") as stream:
             for line in _lines(self.real):
                 record = _record(line) if line.endswith(b"\n") else None
                 whole = line.endswith(b"\n")

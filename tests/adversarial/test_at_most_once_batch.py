@@ -448,3 +448,19 @@ def test_the_same_inputs_written_differently_are_the_same_inputs(
         assert batch(path, out) == 0
 
         assert len(server.runs) == runs == len(inputs)
+
+
+def test_a_temporary_file_left_as_a_link_is_never_written_through(tmp_path: Path) -> None:
+    """Rewriting the results goes through RESULTS.jsonl.tmp: a link found there is replaced,
+    never followed (it could point at any file of the user's)."""
+    inputs, out, precious = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "precious"
+    write(inputs, [{"n": 1}])
+    precious.write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "out.jsonl.tmp").symlink_to(precious)
+    out.write_text('{"line": 1, "sta', encoding="utf-8")  # torn: the results are rewritten
+
+    with serving():
+        assert batch(inputs, out) == 0
+
+    assert precious.read_text(encoding="utf-8") == "keep me\n"
+    assert not out.is_symlink() and [r["inputs"] for r in records(out)] == [{"n": 1}]
