@@ -11,7 +11,7 @@ import os
 import signal
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -39,6 +39,10 @@ def greeting(inputs: dict[str, Any]) -> str:
     return "hello " + json.dumps(inputs, sort_keys=True)
 
 
+class Crash(BaseException):
+    """The batch process dying (a BaseException: nothing inside the batch catches it)."""
+
+
 class Server:
     """The Agents API: every run request starts a new execution of its inputs, which has finished
     by the first poll; `interrupt_at` sends SIGINT (Ctrl-C) as that run request arrives; `refuse`
@@ -51,6 +55,7 @@ class Server:
         self.refuse: int | None = None
         self.refuse_after: int | None = None  # refuse (404) the run requests after this many
         self.running = False  # executions never finish (until this is False again)
+        self.crash_at: int | None = None  # the process dies as this run request arrives
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.method == "POST":
@@ -62,6 +67,8 @@ class Server:
                 return reply(self.refuse, {"success": False, "message": "no such agent or key"})
             execution_id = len(self.executions) + 1
             self.executions[execution_id] = inputs
+            if len(self.runs) == self.crash_at:
+                raise Crash  # started on the server; its answer never reaches the batch
             if len(self.runs) == self.interrupt_at:
                 signal.raise_signal(signal.SIGINT)
             body = {"success": True, "message": "ok", "workflow_version_execution_id": execution_id}
@@ -464,3 +471,51 @@ def test_a_temporary_file_left_as_a_link_is_never_written_through(tmp_path: Path
 
     assert precious.read_text(encoding="utf-8") == "keep me\n"
     assert not out.is_symlink() and [r["inputs"] for r in records(out)] == [{"n": 1}]
+
+
+@settings(EXAMPLES, max_examples=40)
+@given(
+    first=st.lists(st.builds(dict, n=st.integers(0, 3)), min_size=1, max_size=6),
+    crash_at=st.integers(1, 6),
+    changes=edits,
+)
+def test_a_crash_after_sending_leaves_that_input_unknown_wherever_its_line_moves(
+    first: list[dict[str, Any]], crash_at: int, changes: list[tuple[str, int, int, int]]
+) -> None:
+    """The process dies right after a run request reached the server: whatever the edits, the
+    rerun never sends that input again (UNKNOWN), and runs every other input once."""
+    second = edited(first, changes)
+    with TemporaryDirectory() as folder, serving() as server:
+        inputs, out = Path(folder) / "in.jsonl", Path(folder) / "out.jsonl"
+        write(inputs, first)
+        server.crash_at = crash_at
+        with suppress(Crash):
+            batch(inputs, out, "--concurrency", "1")
+        server.crash_at = None
+        lost = server.runs[crash_at - 1] if len(server.runs) >= crash_at else None
+        # Runs went in line order: the lost one was occurrence `k` of its content.
+        k = server.runs[:crash_at].count(lost) if lost is not None else 0
+        write(inputs, second)
+
+        code = batch(inputs, out, "--concurrency", "2")
+
+        found = records(out)
+        unknown = [r for r in found if r["status"] == "UNKNOWN"]
+        if lost is None or second.count(lost) < k:  # that input is no longer in the file
+            assert code == 0 and not unknown
+        else:
+            assert code == 5 and [r["inputs"] for r in unknown] == [lost]
+            assert unknown[0]["execution_id"] is None
+        started = Counter(json.dumps(i, sort_keys=True) for i in server.runs)
+        most = Counter[str]()
+        for version in (first, second):
+            for text, count in Counter(json.dumps(i, sort_keys=True) for i in version).items():
+                most[text] = max(most[text], count)
+        assert all(started[text] <= most[text] for text in started), (started, most)
+        for record in found:
+            if record["status"] == "SUCCESS":
+                assert server.executions[record["execution_id"]] == record["inputs"]
+                assert record["output"] == greeting(record["inputs"])
+        needed = Counter(json.dumps(i, sort_keys=True) for i in second)
+        recorded = Counter(json.dumps(r["inputs"], sort_keys=True) for r in found)
+        assert all(recorded[text] >= count for text, count in needed.items())
