@@ -107,6 +107,9 @@ def batch(inputs: Path, out: Path, *extra: str) -> int:
 
 
 def records(out: Path) -> list[dict[str, Any]]:
+    """The results file's records (none before it is first written)."""
+    if not out.exists():
+        return []
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
