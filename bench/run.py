@@ -10,10 +10,10 @@ import os
 import platform
 import time
 
-from . import cpu, fanout, footprint, overhead, schedule, waiting
+from . import batch_memory, cpu, fanout, footprint, overhead, schedule, waiting
 from .common import SIZES, sandbox_process
 
-SECTIONS = ["cpu", "overhead", "wait", "import", "fanout", "schedule"]
+SECTIONS = ["cpu", "overhead", "wait", "import", "fanout", "schedule", "batch"]
 
 
 def main() -> None:
@@ -52,6 +52,8 @@ def main() -> None:
         fanout.run(sizes)
     if "schedule" in args.sections:
         schedule.run(sizes)
+    if "batch" in args.sections:
+        batch_memory.run(mode)
     print(f"\nfinished in {time.perf_counter() - start:.0f} s")
 
 

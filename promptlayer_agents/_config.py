@@ -55,6 +55,9 @@ POLL_STRETCH: Final = 0.03
 POLL_JITTER: Final = 0.1
 """... each varied by up to this fraction, so that many waiters do not align."""
 
+DEFAULT_BATCH_CONCURRENCY: Final = 8
+"""Runs the command line's `batch` keeps in flight at once (its `--concurrency`)."""
+
 MAX_IN_FLIGHT: Final = 100
 """Requests one AsyncAgents keeps in flight at once per event loop: httpx's default pool size."""
 

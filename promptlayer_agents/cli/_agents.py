@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._json import json_text
 from ._common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -142,7 +143,7 @@ def read_inputs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else json_text(value)
 
 
 def print_result(
@@ -158,7 +159,7 @@ def print_result(
         data = result_json(result)
         if started is not None:
             data["warning"] = started.warning
-        print(json.dumps(data, ensure_ascii=False))
+        print(json_text(data))
     elif args.all_outputs:
         width = max((len(name) for name in result.nodes), default=0)
         for name, node in result.nodes.items():
@@ -275,7 +276,7 @@ def get_command(args: argparse.Namespace) -> int:
     with client(args) as agents:
         agent = agents.get(args.name, label=args.label, version=args.version)
     if args.json:
-        print(json.dumps(agent.to_dict(), indent=2, ensure_ascii=False))
+        print(json_text(agent.to_dict(), indent=2))
     else:
         print("\n".join(describe(agent)))
     return EXIT_OK

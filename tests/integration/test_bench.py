@@ -24,6 +24,7 @@ def test_benchmarks_run_and_print_every_table() -> None:
         "3. Start-up",
         "4. Fan-out",
         "5. Poll schedule",
+        "6. Batch memory",
     )
     for title in titles:
         assert title in done.stdout

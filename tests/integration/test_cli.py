@@ -300,6 +300,7 @@ def test_batch_reports_failures_and_bad_lines(sandbox: Sandbox, tmp_path: Path) 
     assert "ParseError" in records[1]["error"]
     assert records[3] == {
         "line": 3,
+        "id": None,
         "inputs": None,
         "execution_id": None,
         "status": "ERROR",

@@ -108,6 +108,7 @@ def test_the_batch_bar_shows_at_once_with_the_summary_counts(
     assert " · 3 succeeded, 0 failed, 1 error, 0 unknown" in texts[-1]
     assert "3 succeeded, 0 failed, 1 error" in stdout
     assert shown.count("warning:") == 1, shown  # the same warning for every run, shown once
+    assert "warning: input line 1: run of 'greeter': " in shown  # naming the line it concerns
     assert all(len(text) <= 99 for text in texts)
 
 

@@ -97,9 +97,9 @@ def test_the_decisions_take_time_and_chance_from_the_clock(module: str) -> None:
 
 def test_each_command_module_registers_as_the_document_says() -> None:
     """'A module `cli/_name.py` with `add_command(...)` (or `add_commands`)', registered in
-    `cli/_main.py`."""
+    `cli/_main.py`; the modules that serve the commands are the ones the document names."""
     main = (PACKAGE / "cli" / "_main.py").read_text(encoding="utf-8")
-    helpers = {"_main", "_common", "_terminal", "__init__"}
+    helpers = {"_main", "_common", "_terminal", "_ledger", "__init__"}
     for path in sorted((PACKAGE / "cli").glob("_*.py")):
         if path.stem in helpers:
             continue

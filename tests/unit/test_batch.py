@@ -3,6 +3,7 @@ running an input twice. (tests/integration/test_cli.py runs the real command on 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import json
@@ -16,6 +17,7 @@ import pytest
 
 import promptlayer_agents as pa
 from promptlayer_agents.cli import main
+from promptlayer_agents.cli._ledger import Target, identity
 
 from ..fakes import FakeClock, ScriptedAPI, node, reply
 
@@ -38,7 +40,7 @@ class Agency:
             self.on_run()
             inputs = self.runs[-1]["input_variables"]
             if inputs.get("name") in self.refuse:
-                return reply(404, {"success": False, "message": "Workflow not found"})
+                return reply(422, {"success": False, "message": "Missing input variables"})
             execution_id = 100 + len(self.inputs)
             self.inputs[execution_id] = inputs
             return reply(
@@ -77,6 +79,11 @@ def agency(monkeypatch: pytest.MonkeyPatch) -> Iterator[Agency]:
     yield api
 
 
+def ident(inputs: dict[str, Any], occurrence: int = 1) -> str:
+    """The identity of an input of the `greeter` agent, as the results and the journal hold it."""
+    return identity(Target("greeter").digest(inputs), occurrence)
+
+
 def batch(tmp_path: Path, *lines: str, extra: tuple[str, ...] = ()) -> int:
     inputs = tmp_path / "in.jsonl"
     if lines:
@@ -100,6 +107,7 @@ def test_every_input_gets_one_result_line(
     assert results(tmp_path) == [
         {
             "line": 1,
+            "id": ident({"name": "Ada"}),
             "inputs": {"name": "Ada"},
             "execution_id": 100,
             "status": "SUCCESS",
@@ -108,6 +116,7 @@ def test_every_input_gets_one_result_line(
         },
         {
             "line": 3,
+            "id": ident({"name": "Grace"}),
             "inputs": {"name": "Grace"},
             "execution_id": 101,
             "status": "SUCCESS",
@@ -145,7 +154,7 @@ def test_failures_and_bad_lines_are_recorded_and_counted(
     assert records[1]["error"].startswith("line 2 is not JSON: ")
     assert records[1]["inputs"] is None and records[1]["execution_id"] is None
     assert records[2]["error"] == "line 3 is not a JSON object"
-    assert records[3]["error"] == "HTTP 404: Workflow not found"
+    assert records[3]["error"] == "HTTP 422: Missing input variables"
     assert records[3]["execution_id"] is None
     assert "1 succeeded, 1 failed, 3 errors" in capsys.readouterr().out
     assert (tmp_path / "out.jsonl.pending").exists()  # kept while inputs remain to be done
@@ -268,9 +277,10 @@ def test_an_input_still_running_at_the_timeout_is_an_error_and_is_waited_for_on_
     assert (record["status"], record["execution_id"]) == ("ERROR", 100)
     assert record["error"] == "execution 100 was not finished after 2.0s; resume with wait(100)"
     journal = (tmp_path / "out.jsonl.pending").read_text("utf-8")
+    slow = ident({"name": "Slow"})
     assert [json.loads(line) for line in journal.splitlines()] == [
-        {"line": 1, "sending": True},  # journalled before the run is sent
-        {"line": 1, "execution_id": 100},
+        {"id": slow, "line": 1, "sending": True},  # journalled before the run is sent
+        {"id": slow, "line": 1, "execution_id": 100},
     ]
 
     agency.unfinished.clear()
@@ -512,16 +522,20 @@ def test_unknown_inputs_are_kept_and_named_until_retry_unknown_starts_them_again
     assert capsys.readouterr().err == "skipping 1 inputs already done\n"
 
 
+@pytest.mark.parametrize("entry", [{"id": ident({"name": "Ada"})}, {}], ids=["now", "0.1.0"])
 def test_an_input_sent_before_a_crash_without_an_answer_ends_unknown_saying_why(
-    agency: Agency, tmp_path: Path
+    agency: Agency, tmp_path: Path, entry: dict[str, str]
 ) -> None:
-    (tmp_path / "out.jsonl.pending").write_text('{"line": 1, "sending": true}\n', "utf-8")
+    """Also from the journal of a batch run by version 0.1.0, which named inputs by line."""
+    sending = json.dumps({**entry, "line": 1, "sending": True})
+    (tmp_path / "out.jsonl.pending").write_text(sending + "\n", "utf-8")
 
     assert batch(tmp_path, '{"name": "Ada"}') == 5
 
     assert results(tmp_path) == [
         {
             "line": 1,
+            "id": ident({"name": "Ada"}),
             "inputs": {"name": "Ada"},
             "execution_id": None,
             "status": "UNKNOWN",
@@ -564,3 +578,98 @@ def test_by_default_eight_runs_are_in_flight_at_once(agency: Agency, tmp_path: P
 
     assert max(in_flight) == 8
     assert len(results(tmp_path)) == 12
+
+
+def test_nan_and_infinities_in_an_output_are_written_as_null(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON has no NaN: a bare `NaN` in the results made them unreadable by strict readers."""
+    answer = {
+        "Out": node("SUCCESS", [float("nan"), {"x": float("inf")}, -float("inf")], output=True)
+    }
+    real = Agency.__call__
+
+    def odd_numbers(self: Agency, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":
+            return reply(200, answer)
+        return real(self, request)
+
+    monkeypatch.setattr(Agency, "__call__", odd_numbers)
+
+    assert batch(tmp_path, '{"name": "Ada"}') == 0
+
+    text = (tmp_path / "out.jsonl").read_text("utf-8")
+    assert json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in {text}"))[
+        "output"
+    ] == [None, {"x": None}, None]
+
+
+def test_a_utf8_byte_order_mark_at_the_start_of_the_inputs_is_accepted(
+    agency: Agency, tmp_path: Path
+) -> None:
+    (tmp_path / "in.jsonl").write_bytes(b'\xef\xbb\xbf{"name": "Ada"}\n{"name": "Bo"}\n')
+
+    assert batch(tmp_path) == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+
+
+def test_an_interrupt_counts_the_runs_started_and_not_finished(
+    agency: Agency,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It used to say "0 of 5 done" although three runs had started and were journalled."""
+
+    async def sleep_letting_others_run(clock: FakeClock, seconds: float) -> None:
+        clock.sleep(seconds)
+        await asyncio.sleep(0)  # the waits take turns, as real ones do, and see the Ctrl-C
+
+    monkeypatch.setattr(FakeClock, "async_sleep", sleep_letting_others_run)
+    names = [f"n{i}" for i in range(5)]
+    agency.unfinished.update(names)
+
+    def ctrl_c_at_the_third_run() -> None:
+        if len(agency.runs) == 3:
+            signal.raise_signal(signal.SIGINT)
+
+    agency.on_run = ctrl_c_at_the_third_run
+
+    code = batch(tmp_path, *[json.dumps({"name": n}) for n in names], extra=("--concurrency", "3"))
+
+    assert code == 130
+    assert (
+        "interrupted: 0 of 5 done, 3 started and not finished (a rerun waits for them), 5 left; "
+        "rerun the same command to continue" in capsys.readouterr().err
+    )
+    agency.unfinished.clear()
+    agency.on_run = lambda: None
+
+    assert batch(tmp_path, *[json.dumps({"name": n}) for n in names]) == 0
+
+    assert sorted(run["input_variables"]["name"] for run in agency.runs) == names  # each once
+
+
+def test_a_warning_names_the_input_line_it_concerns(
+    agency: Agency,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = Agency.__call__
+
+    def warning_for_bo(self: Agency, request: httpx.Request) -> httpx.Response:
+        answer = real(self, request)
+        if request.method == "POST" and self.runs[-1]["input_variables"]["name"] == "Bo":
+            body = json.loads(answer.content) | {"warning": "Unexpected input variables: colour"}
+            return reply(201, body)
+        return answer
+
+    monkeypatch.setattr(Agency, "__call__", warning_for_bo)
+
+    assert batch(tmp_path, '{"name": "Ada"}', "", '{"name": "Bo"}', '{"name": "Cy"}') == 0
+
+    assert capsys.readouterr().err == (
+        "warning: input line 3: run of 'greeter': Unexpected input variables: colour\n"
+    )

@@ -13,7 +13,16 @@ import pytest
 
 import promptlayer_agents as pa
 from promptlayer_agents.cli import main
-from promptlayer_agents.cli._batch import Batch, Item, Ledger, may_have_started
+from promptlayer_agents.cli._batch import Batch, may_have_started
+from promptlayer_agents.cli._ledger import Item, Ledger, Resumed, Target, identity
+
+TARGET = Target("a")
+
+
+def _item(line: int, inputs: dict[str, Any] | None = None) -> Item:
+    """The item of an input line, with the identity the batch gives it."""
+    inputs = {"n": line} if inputs is None else inputs
+    return Item(line, inputs, id=identity(TARGET.digest(inputs), 1))
 
 
 def _status(cls: type[pa.APIStatusError], status: int) -> pa.APIStatusError:
@@ -34,12 +43,29 @@ def test_batch_follows_the_clients_verdict() -> None:
     assert (may_have_started(sure), may_have_started(unsure)) == (False, True)
 
 
+def _todo(resumed: Resumed, items: list[Item]) -> list[Item]:
+    """The items to do, without the pauses."""
+    return [item for item in resumed.todo(iter(items)) if item is not None]
+
+
 def _lines(path: Path, records: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
 
 
 def _result(line: int, status: str, execution_id: int | None = None) -> dict[str, Any]:
-    return {"line": line, "inputs": {}, "execution_id": execution_id, "status": status}
+    item = _item(line)
+    return {
+        "line": line,
+        "id": item.id,
+        "inputs": item.inputs,
+        "execution_id": execution_id,
+        "status": status,
+    }
+
+
+def _entry(line: int, **word: Any) -> dict[str, Any]:
+    """A journal entry on input `line`."""
+    return {"id": _item(line).id, "line": line, **word}
 
 
 @pytest.fixture
@@ -56,19 +82,20 @@ def resumed(tmp_path: Path) -> Ledger:
         ],
     )
     journal = [
-        {"line": 1, "sending": True},
-        {"line": 1, "execution_id": 11},
-        {"line": 2, "sending": True},
-        {"line": 3, "sending": True},  # killed before its answer was journalled
-        {"line": 4, "sending": True},
-        {"line": 4, "execution_id": 14},  # killed before its result was written
-        {"line": 5, "sending": True},
-        {"line": 5, "not_started": True},  # refused: safe to send again
-        {"line": 7, "sending": True},
-        {"line": 7, "execution_id": 17},  # its wait failed
+        _entry(1, sending=True),
+        _entry(1, execution_id=11),
+        _entry(2, sending=True),
+        _entry(3, sending=True),  # killed before its answer was journalled
+        _entry(4, sending=True),
+        _entry(4, execution_id=14),  # killed before its result was written
+        _entry(5, sending=True),
+        _entry(5, not_started=True),  # refused: safe to send again
+        _entry(7, sending=True),
+        _entry(7, execution_id=17),  # its wait failed
     ]
     _lines(ledger.journal, journal)
-    ledger.journal.write_text(ledger.journal.read_text() + '{"line": 6, "sen', encoding="utf-8")
+    torn = json.dumps(_entry(6, sending=True))[:-8]
+    ledger.journal.write_text(ledger.journal.read_text() + torn, encoding="utf-8")
     return ledger
 
 
@@ -77,9 +104,9 @@ def _state(item: Item) -> tuple[int, int | None, bool]:
 
 
 def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> None:
-    items = [Item(n, {"n": n}) for n in range(1, 8)]
+    items = [_item(n) for n in range(1, 8)]
 
-    todo = resumed.resume(items, retry_unknown=False)
+    todo = _todo(resumed.resume(TARGET, retry_unknown=False), items)
 
     assert [_state(item) for item in todo] == [
         (3, None, True),  # UNKNOWN, not sent again
@@ -93,9 +120,9 @@ def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> Non
 
 
 def test_retry_unknown_sends_those_again(resumed: Ledger) -> None:
-    items = [Item(n, {"n": n}) for n in range(1, 8)]
+    items = [_item(n) for n in range(1, 8)]
 
-    todo = resumed.resume(items, retry_unknown=True)
+    todo = _todo(resumed.resume(TARGET, retry_unknown=True), items)
 
     assert [_state(item) for item in todo] == [
         (2, None, False),
@@ -123,7 +150,7 @@ def _one(tmp_path: Path, error: pa.PromptLayerError) -> tuple[dict[str, Any], _A
     args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
     ledger = Ledger(tmp_path / "out.jsonl")
     agents = _Agents(ledger.journal, error)
-    item = Item(3, {"q": "x"})
+    item = _item(3, {"q": "x"})
     with ledger:
         batch = Batch(args, [item], ledger, total=1)
         record = asyncio.run(batch._one(cast(pa.AsyncAgents, agents), item))
@@ -136,10 +163,12 @@ def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> Non
 
     record, agents, ledger = _one(tmp_path, lost)
 
-    assert agents.journal_at_send == ['{"line": 3, "sending": true}\n']
+    item = _item(3, {"q": "x"})
+    assert agents.journal_at_send == [json.dumps(_entry(3, sending=True) | {"id": item.id}) + "\n"]
     assert (record["status"], record["execution_id"]) == ("UNKNOWN", None)
     assert "may have started" in record["error"] and "--retry-unknown" in record["error"]
-    assert ledger.resume([Item(3, {"q": "x"})], retry_unknown=False)[0].unknown is not None
+    resumed = ledger.resume(TARGET, retry_unknown=False)
+    assert _todo(resumed, [item])[0].unknown is not None
 
 
 def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
@@ -147,7 +176,8 @@ def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
 
     assert (record["status"], record["execution_id"]) == ("ERROR", None)
     journal = [json.loads(line) for line in ledger.journal.read_text().splitlines()]
-    assert journal == [{"line": 3, "sending": True}, {"line": 3, "not_started": True}]
+    same = {"id": _item(3, {"q": "x"}).id}
+    assert journal == [_entry(3, sending=True) | same, _entry(3, not_started=True) | same]
 
 
 def test_results_with_text_utf8_cannot_hold_stay_readable(tmp_path: Path) -> None:
@@ -160,10 +190,10 @@ def test_results_with_text_utf8_cannot_hold_stay_readable(tmp_path: Path) -> Non
 
 def test_a_line_torn_by_a_crash_does_not_swallow_the_next(resumed: Ledger) -> None:
     with resumed:
-        resumed.sending(8)
+        resumed.sending(_item(8))
 
     last = resumed.journal.read_text(encoding="utf-8").splitlines()[-1]
-    assert json.loads(last) == {"line": 8, "sending": True}
+    assert json.loads(last) == _entry(8, sending=True)
 
 
 def test_a_second_batch_on_the_same_results_stops_at_once(
@@ -210,7 +240,7 @@ class _Started(_Agents):
 def test_a_failure_with_no_failed_node_is_recorded_as_failed(tmp_path: Path) -> None:
     args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
     ledger = Ledger(tmp_path / "out.jsonl")
-    item = Item(3, {"q": "x"})
+    item = _item(3, {"q": "x"})
     agents = _Started(ledger.journal, pa.ExecutionFailedError(pa.ExecutionResult(42, True)))
     with ledger:
         record = asyncio.run(Batch(args, [item], ledger, total=1)._one(cast(Any, agents), item))
@@ -222,7 +252,7 @@ def test_a_failure_with_no_failed_node_is_recorded_as_failed(tmp_path: Path) -> 
 def test_a_stop_while_waiting_leaves_the_input_to_be_waited_for_on_a_rerun(tmp_path: Path) -> None:
     args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
     ledger = Ledger(tmp_path / "out.jsonl")
-    item = Item(3, {"q": "x"})
+    item = _item(3, {"q": "x"})
 
     async def stopped_while_waiting(batch: Batch) -> dict[str, Any] | None:
         asyncio.get_running_loop().call_soon(batch.stopping.set)
@@ -232,7 +262,7 @@ def test_a_stop_while_waiting_leaves_the_input_to_be_waited_for_on_a_rerun(tmp_p
         record = asyncio.run(stopped_while_waiting(Batch(args, [item], ledger, total=1)))
 
     assert record is None
-    todo = ledger.resume([Item(3, {"q": "x"})], retry_unknown=False)
+    todo = _todo(ledger.resume(TARGET, retry_unknown=False), [_item(3, {"q": "x"})])
     assert [(i.line, i.execution_id, i.unknown) for i in todo] == [(3, 42, None)]
 
 
@@ -247,12 +277,27 @@ def test_each_journal_entry_is_on_disk_before_the_batch_goes_on(
     _one(tmp_path, _verdict(_status(pa.RateLimitError, 429), False))
     (tmp_path / "out.jsonl.pending").unlink()
     args = argparse.Namespace(name="a", label=None, version=None, timeout=5.0)
-    ledger, item = Ledger(tmp_path / "out.jsonl"), Item(4, {"q": "y"})
+    ledger, item = Ledger(tmp_path / "out.jsonl"), _item(4, {"q": "y"})
     agents = _Started(ledger.journal, pa.PromptLayerError("wait failed"))
     with ledger:
         asyncio.run(Batch(args, [item], ledger, total=1)._one(cast(Any, agents), item))
 
-    sending, not_started = '{"line": 3, "sending": true}\n', '{"line": 3, "not_started": true}\n'
-    sending_4, started_4 = '{"line": 4, "sending": true}\n', '{"line": 4, "execution_id": 42}\n'
+    three, four = {"id": _item(3, {"q": "x"}).id}, {"id": _item(4, {"q": "y"}).id}
+    sending = json.dumps(_entry(3, sending=True) | three) + "\n"
+    not_started = json.dumps(_entry(3, not_started=True) | three) + "\n"
+    sending_4 = json.dumps(_entry(4, sending=True) | four) + "\n"
+    started_4 = json.dumps(_entry(4, execution_id=42) | four) + "\n"
     assert synced[:2] == [sending, sending + not_started]
     assert synced[2:] == [sending_4, sending_4 + started_4]
+
+
+def test_skipping_done_inputs_pauses_for_the_runs_in_flight(tmp_path: Path) -> None:
+    """A rerun of a long batch skips long stretches of done inputs; the loop must not stay
+    blocked meanwhile (the runs in flight would miss their deadlines): a pause every 1000."""
+    items = [_item(n) for n in range(1, 2603)]
+    ledger = Ledger(tmp_path / "out.jsonl")
+    _lines(ledger.out, [_result(n, "SUCCESS", n) for n in range(1, 2601)])
+    with ledger:
+        todo = list(ledger.resume(TARGET, retry_unknown=False).todo(iter(items)))
+
+    assert [item if item is None else item.line for item in todo] == [None, None, 2601, 2602]
