@@ -6,9 +6,20 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from promptlayer_agents_api.types import JSON as JSON
+if TYPE_CHECKING:
+    from promptlayer_agents_api.types import JSON as JSON
+
+
+def __getattr__(name: str) -> Any:
+    """`JSON`, loaded from the generated package on first use: the command line writes JSON
+    with `json_text` while parsing its arguments, which must not load the generated models."""
+    if name != "JSON":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from promptlayer_agents_api.types import JSON
+
+    return JSON
 
 
 def json_text(value: Any, *, indent: int | None = None) -> str:

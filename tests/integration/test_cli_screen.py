@@ -181,7 +181,10 @@ def test_ctrl_c_clears_the_bar_at_once(
 
     assert code == 130, rows
     assert not any(PROGRESS.search(row) for row in rows), rows
-    assert "interrupted" in rows[-1], rows
+    message = " ".join(
+        row.strip() for row in rows[rows.index(next(r for r in rows if "interrupted" in r)) :]
+    )
+    assert message.startswith("interrupted") and message.endswith("to continue"), rows
 
 
 def test_ctrl_c_twice_clears_the_bar(
