@@ -9,8 +9,11 @@ survivor is either killed by a new test or, when it truly is equivalent, pasted 
 
 A mutant is named in that file by its module, its function, and the source lines it changes (before
 and after), not by mutmut's number for it, so an entry stays valid when code elsewhere changes.
-Exits 1 when a module scores under the minimum (95%) or has no results, 2 when the list of
-equivalent mutants cannot be read.
+When the same change is made at several places of one function, `occurrence: N` says which (the
+N-th from the top). Each entry must match exactly one mutant, and one that no test kills: an entry
+that matches none (stale), several (ambiguous) or a killed mutant (its reason is false) is an
+error. Exits 1 when a module scores under the minimum (95%), has no results, or has such an entry;
+2 when the list of equivalent mutants cannot be read.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +50,7 @@ STATUS_BY_EXIT_CODE = {
 }
 
 Key = tuple[str, str, str, str]
-"""(module, function, lines before, lines after): how an equivalent mutant is named."""
+"""(module, function, lines before, lines after): the change a mutant makes."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ class Mutant:
     mutant: str
     """... and as the mutant has them ("" when it removes them)."""
     exit_code: int | None
+    occurrence: int = 1
+    """Which of the function's mutants making this same change it is, from the top (1 first)."""
+    shared: bool = False
+    """Whether other mutants of the function make the same change (so an entry needs
+    `occurrence`)."""
 
     @property
     def killed(self) -> bool:
@@ -119,10 +127,11 @@ def function_name(mutant_name: str) -> str:
     return mangled.removeprefix("x_")
 
 
-def changed_lines(original: Sequence[str], mutated: Sequence[str]) -> tuple[str, str]:
-    """The lines of a function that a mutant changes, stripped and without blank lines:
-    (before, after), each joined with newlines. The two copies differ in their names (mutmut
-    names each one), so names are made alike first."""
+def changed_lines(original: Sequence[str], mutated: Sequence[str]) -> tuple[int, str, str]:
+    """The lines of a function that a mutant changes, stripped and without blank lines: (where
+    the first change is, as an index into the function's non-blank lines; before; after), each
+    side joined with newlines. The two copies differ in their names (mutmut names each one), so
+    names are made alike first."""
 
     def lines(copy: Sequence[str]) -> list[str]:
         return [_NAMES.sub("__mutmut_orig", line).strip() for line in copy if line.strip()]
@@ -130,11 +139,13 @@ def changed_lines(original: Sequence[str], mutated: Sequence[str]) -> tuple[str,
     a, b = lines(original), lines(mutated)
     before: list[str] = []
     after: list[str] = []
+    where = len(a)
     for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag != "equal":
+            where = min(where, a0)
             before += a[a0:a1]
             after += b[b0:b1]
-    return "\n".join(before), "\n".join(after)
+    return where, "\n".join(before), "\n".join(after)
 
 
 def read_mutants(mutants_dir: Path, module: str) -> list[Mutant] | None:
@@ -152,13 +163,26 @@ def read_mutants(mutants_dir: Path, module: str) -> list[Mutant] | None:
         first, last = spans[function]
         return lines[first - 1 : last]
 
-    mutants = []
+    found: list[tuple[int, Mutant]] = []
     for name, exit_code in sorted(exit_codes.items(), key=lambda item: _natural(item[0])):
         local = name.rpartition(".")[2]
         original = local.rpartition("__mutmut_")[0] + "__mutmut_orig"
-        before, after = changed_lines(body(original), body(local))
-        mutants.append(Mutant(module, name, function_name(name), before, after, exit_code))
-    return mutants
+        where, before, after = changed_lines(body(original), body(local))
+        found.append((where, Mutant(module, name, function_name(name), before, after, exit_code)))
+    return _numbered(found)
+
+
+def _numbered(found: list[tuple[int, Mutant]]) -> list[Mutant]:
+    """The mutants, each numbered among those of its function that make the same change, in the
+    order of where the change is (a mutant's position in the function's lines)."""
+    groups: dict[Key, list[tuple[int, Mutant]]] = {}
+    for where, mutant in found:
+        groups.setdefault(mutant.key, []).append((where, mutant))
+    numbered = {}
+    for group in groups.values():
+        for occurrence, (_, mutant) in enumerate(sorted(group, key=lambda p: p[0]), start=1):
+            numbered[mutant.name] = replace(mutant, occurrence=occurrence, shared=len(group) > 1)
+    return [numbered[mutant.name] for _, mutant in found]
 
 
 def _natural(name: str) -> tuple[str, int]:
@@ -166,29 +190,74 @@ def _natural(name: str) -> tuple[str, int]:
     return stem, int(number) if number.isdigit() else 0
 
 
-def read_equivalents(path: Path) -> dict[Key, str]:
-    """The mutants marked equivalent: their key -> the reason."""
+@dataclass(frozen=True)
+class Entry:
+    """One entry of the equivalent list: the change it names, which occurrence of it (None: the
+    only one), and why no caller could tell the mutant from the code."""
+
+    key: Key
+    occurrence: int | None
+    reason: str
+
+    def matches(self, mutant: Mutant) -> bool:
+        return mutant.key == self.key and self.occurrence in (None, mutant.occurrence)
+
+    def __str__(self) -> str:
+        module, function, before, after = self.key
+        which = "" if self.occurrence is None else f" (occurrence {self.occurrence})"
+        return f"{module} {function}{which}: {before!r} -> {after!r}"
+
+
+def read_equivalents(path: Path) -> list[Entry]:
+    """The entries of the equivalent list, in its order."""
     data: dict[str, list[dict[str, Any]]] = yaml.safe_load(path.read_text("utf-8")) or {}
-    marked = {}
-    for module, entries in data.items():
-        for entry in entries or []:
+    entries = []
+    for module, listed in data.items():
+        for entry in listed or []:
             missing = {"function", "original", "mutant", "reason"} - set(entry)
             if missing or not str(entry["reason"]).strip():
                 raise ValueError(f"{path}: {module}: an entry needs {sorted(missing)}: {entry}")
+            occurrence = entry.get("occurrence")
+            if occurrence is not None and (type(occurrence) is not int or occurrence < 1):
+                raise ValueError(f"{path}: {module}: occurrence must be 1 or more: {entry}")
             original, mutant = _stripped(entry["original"]), _stripped(entry["mutant"])
-            marked[(module, str(entry["function"]), original, mutant)] = str(entry["reason"])
-    return marked
+            key = (module, str(entry["function"]), original, mutant)
+            entries.append(Entry(key, occurrence, str(entry["reason"])))
+    return entries
 
 
 def _stripped(text: object) -> str:
     return "\n".join(line.strip() for line in str(text or "").strip().splitlines())
 
 
-def score(module: str, mutants: Iterable[Mutant], equivalent: dict[Key, str]) -> Score:
-    """The module's score, with the equivalent mutants left out."""
+def matched(entries: Iterable[Entry], mutants: Sequence[Mutant]) -> tuple[set[str], list[str]]:
+    """The names of the mutants the entries mark equivalent, and what is wrong with entries that
+    do not each match exactly one mutant that no test kills."""
+    equivalent: set[str] = set()
+    problems: list[str] = []
+    for entry in entries:
+        hits = [mutant for mutant in mutants if entry.matches(mutant)]
+        if not hits:
+            problems.append(f"matches no mutant (remove it): {entry}")
+        elif len(hits) > 1:
+            problems.append(
+                f"matches {len(hits)} mutants (add `occurrence: N`, N from 1 to {len(hits)}, "
+                f"naming the one it means): {entry}"
+            )
+        elif hits[0].killed:
+            problems.append(f"matches a mutant the tests kill (its reason is false): {entry}")
+        elif hits[0].name in equivalent:
+            problems.append(f"matches a mutant another entry names: {entry}")
+        else:
+            equivalent.add(hits[0].name)
+    return equivalent, problems
+
+
+def score(module: str, mutants: Iterable[Mutant], equivalent: set[str]) -> Score:
+    """The module's score, with the equivalent mutants (by name) left out."""
     result = Score(module)
     for mutant in mutants:
-        if mutant.key in equivalent:
+        if mutant.name in equivalent:
             result.equivalent += 1
         elif mutant.killed:
             result.killed += 1
@@ -200,14 +269,15 @@ def score(module: str, mutants: Iterable[Mutant], equivalent: dict[Key, str]) ->
 def survivor_entry(mutant: Mutant) -> str:
     """A survivor as an entry of equivalent.yaml (indented under its module), with mutmut's name
     for it and its status as a comment."""
-    return "\n".join(
-        [
-            f"  # {mutant.name} ({mutant.status})",
-            f"  - function: {mutant.function}",
-            _yaml_field("original", mutant.original),
-            _yaml_field("mutant", mutant.mutant),
-        ]
-    )
+    lines = [
+        f"  # {mutant.name} ({mutant.status})",
+        f"  - function: {mutant.function}",
+        _yaml_field("original", mutant.original),
+        _yaml_field("mutant", mutant.mutant),
+    ]
+    if mutant.shared:
+        lines.append(f"    occurrence: {mutant.occurrence}")
+    return "\n".join(lines)
 
 
 def _yaml_field(name: str, text: str) -> str:
@@ -221,17 +291,18 @@ def report(
     mutants_dir: Path, equivalents_file: Path, minimum: float, modules: Sequence[str]
 ) -> tuple[str, bool]:
     """The report's text, and whether every module reached `minimum` percent."""
-    equivalent = read_equivalents(equivalents_file)
+    entries = read_equivalents(equivalents_file)
     scores: list[Score] = []
     missing: list[str] = []
-    seen: set[Key] = set()
+    problems: list[str] = []
     for module in modules:
         mutants = read_mutants(mutants_dir, module)
         if mutants is None:
             missing.append(module)
             continue
+        equivalent, wrong = matched([e for e in entries if e.key[0] == module], mutants)
+        problems += wrong
         scores.append(score(module, mutants, equivalent))
-        seen.update(mutant.key for mutant in mutants)
 
     out: list[str] = []
     survivors = [s for s in scores if s.survivors]
@@ -244,16 +315,13 @@ def report(
             out.append(f"{s.module}:")
             out.extend(survivor_entry(mutant) for mutant in s.survivors)
         out.append("")
-    stale = sorted(key for key in equivalent if key not in seen and key[0] in modules)
-    if stale:
-        out.append("Entries of the equivalent list that match no mutant any more (remove them):")
-        out.extend(
-            f"  {m} {function}: {before!r} -> {after!r}" for m, function, before, after in stale
-        )
+    if problems:
+        out.append("Entries of the equivalent list that must each name one live mutant:")
+        out.extend(f"  {problem}" for problem in problems)
         out.append("")
 
     out.append(f"{'module':<36} {'killed':>7} {'counted':>8} {'equiv.':>7} {'score':>7}")
-    ok = not missing
+    ok = not missing and not problems
     for s in scores:
         passed = s.counted > 0 and s.percent >= minimum
         ok = ok and passed

@@ -31,6 +31,18 @@ def xǁBoxǁsize__mutmut_orig(self):
     return self.width * 2
 def xǁBoxǁsize__mutmut_1(self):
     return self.width * 3
+def x_go__mutmut_orig(a):
+    run(a, force=True)
+    log(a)
+    run(a, force=True)
+def x_go__mutmut_1(a):
+    run(a, force=True)
+    log(a)
+    run(a, force=False)
+def x_go__mutmut_2(a):
+    run(a, force=False)
+    log(a)
+    run(a, force=True)
 '''
 SPANS = {
     "x_clamp__mutmut_orig": [1, 4],
@@ -38,6 +50,9 @@ SPANS = {
     "x_clamp__mutmut_2": [9, 12],
     "xǁBoxǁsize__mutmut_orig": [13, 14],
     "xǁBoxǁsize__mutmut_1": [15, 16],
+    "x_go__mutmut_orig": [17, 20],
+    "x_go__mutmut_1": [21, 24],
+    "x_go__mutmut_2": [25, 28],
 }
 
 
@@ -101,7 +116,7 @@ def test_an_entry_names_the_change_not_the_mutant_number(tmp_path: Path) -> None
     assert text.splitlines()[-1].split() == [MODULE, "1", "1", "1", "100.0%"]
 
 
-def test_entries_that_match_nothing_are_reported(tmp_path: Path) -> None:
+def test_an_entry_that_matches_nothing_fails(tmp_path: Path) -> None:
     entry = f"""\
 {MODULE}:
   - function: clamp
@@ -113,9 +128,100 @@ def test_entries_that_match_nothing_are_reported(tmp_path: Path) -> None:
 
     text, ok = report(folder, equivalents(tmp_path, entry), 95.0, [MODULE])
 
-    assert ok
-    assert "match no mutant any more" in text
+    assert not ok
+    assert "matches no mutant (remove it)" in text
     assert "clamp: 'return min(value, top)' -> 'return min(value, 0)'" in text
+
+
+FORCE = f"""\
+{MODULE}:
+  - function: go
+    original: run(a, force=True)
+    mutant: run(a, force=False)
+    reason: the first call's force does not matter here
+"""
+
+
+def test_an_entry_for_a_change_made_at_several_places_must_say_which(tmp_path: Path) -> None:
+    folder = mutants_dir(tmp_path, {"x_go__mutmut_1": 0, "x_go__mutmut_2": 0})
+
+    text, ok = report(folder, equivalents(tmp_path, FORCE), 0.0, [MODULE])
+
+    assert not ok
+    assert "matches 2 mutants (add `occurrence: N`, N from 1 to 2" in text
+    assert text.splitlines()[-1].split() == [MODULE, "0", "2", "0", "0.0%"]  # neither is excused
+
+
+def test_occurrence_counts_from_the_top_of_the_function(tmp_path: Path) -> None:
+    # mutant 2 changes the first call, mutant 1 the second: the numbers follow the code.
+    folder = mutants_dir(tmp_path, {"x_go__mutmut_1": 1, "x_go__mutmut_2": 0})
+
+    text, ok = report(folder, equivalents(tmp_path, FORCE + "    occurrence: 1\n"), 95.0, [MODULE])
+
+    assert ok, text
+    assert text.splitlines()[-1].split() == [MODULE, "1", "1", "1", "100.0%"]
+    text, ok = report(folder, equivalents(tmp_path, FORCE + "    occurrence: 2\n"), 95.0, [MODULE])
+    assert not ok
+    assert "matches a mutant the tests kill (its reason is false)" in text
+
+
+def test_a_survivor_of_a_shared_change_is_printed_with_its_occurrence(tmp_path: Path) -> None:
+    folder = mutants_dir(tmp_path, {"x_go__mutmut_1": 0, "x_go__mutmut_2": 1})
+    text, _ = report(folder, equivalents(tmp_path, "{}\n"), 95.0, [MODULE])
+    pasted = [line for line in text.splitlines() if line.startswith("  ")]
+
+    assert "    occurrence: 2" in pasted
+    marked = equivalents(tmp_path, f"{MODULE}:\n" + "\n".join(pasted) + "\n    reason: why\n")
+    text, ok = report(folder, marked, 95.0, [MODULE])
+    assert ok, text
+
+
+def test_an_entry_on_a_killed_mutant_fails(tmp_path: Path) -> None:
+    entry = f"""\
+{MODULE}:
+  - function: clamp
+    original: return min(value,
+    mutant: return max(value,
+    reason: claimed equivalent, but a test tells them apart
+"""
+    folder = mutants_dir(tmp_path, {"x_clamp__mutmut_1": 1, "x_clamp__mutmut_2": 1})
+
+    text, ok = report(folder, equivalents(tmp_path, entry), 95.0, [MODULE])
+
+    assert not ok
+    assert "matches a mutant the tests kill (its reason is false)" in text
+
+
+def test_two_entries_for_one_mutant_fail(tmp_path: Path) -> None:
+    entry = f"""\
+{MODULE}:
+  - function: clamp
+    original: return min(value,
+    mutant: return max(value,
+    reason: once
+  - function: clamp
+    original: return min(value,
+    mutant: return max(value,
+    occurrence: 1
+    reason: twice
+"""
+    folder = mutants_dir(tmp_path, {"x_clamp__mutmut_1": 0, "x_clamp__mutmut_2": 1})
+
+    text, ok = report(folder, equivalents(tmp_path, entry), 95.0, [MODULE])
+
+    assert not ok
+    assert "matches a mutant another entry names" in text
+
+
+@pytest.mark.parametrize("occurrence", ["0", "-1", "first", "1.5"])
+def test_an_occurrence_must_be_a_positive_whole_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], occurrence: str
+) -> None:
+    folder = mutants_dir(tmp_path, {"x_go__mutmut_1": 0, "x_go__mutmut_2": 0})
+    bad = equivalents(tmp_path, FORCE + f"    occurrence: {occurrence}\n")
+
+    assert main(["--mutants", str(folder), "--equivalents", str(bad), MODULE]) == 2
+    assert "occurrence must be 1 or more" in capsys.readouterr().err
 
 
 def test_a_module_without_results_fails(tmp_path: Path) -> None:
