@@ -110,8 +110,10 @@ def chunked_one_byte(big: bytes, small: bytes) -> Behaviour:
     ]
 
     def behaviour(connection: socket.socket, request: Request, stop: threading.Event) -> None:
-        connection.sendall(answers[0] if len(answers) == 2 else answers[-1])
-        del answers[: len(answers) - 1]
+        # Taken before sending: the next request may come, on another connection, before this
+        # thread runs again.
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        connection.sendall(answer)
 
     return behaviour
 
