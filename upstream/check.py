@@ -233,7 +233,7 @@ def update(file: Path) -> None:
     shutil.copyfile(file, SNAPSHOT)
     source = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
     source.update(
-        copied_from=str(file),
+        copied_from=file.name,  # a path of the machine it was copied on says nothing to others
         vendored=datetime.date.today().isoformat(),
         sha256=hashlib.sha256(SNAPSHOT.read_bytes()).hexdigest(),
     )
