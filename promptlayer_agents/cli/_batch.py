@@ -345,7 +345,8 @@ def _announce(args: argparse.Namespace, plan: Plan) -> None:
     if plan.removed:
         print(
             f"{plan.removed} results in {args.out} are of inputs no longer in {args.inputs} "
-            "(removed or edited); they stay in the results and are not run again",
+            "(removed or edited, or run for another agent, label or version); they stay in the "
+            "results and are not run again",
             file=sys.stderr,
         )
 
@@ -382,7 +383,8 @@ def _finish(args: argparse.Namespace, batch: Batch, ledger: Ledger, total: int) 
     print(f"{counts_text(statuses)}; results in {args.out}")
     if unknown:
         print(
-            f"{unknown} inputs may have started (UNKNOWN) and were not started again; "
+            f"{unknown} {'input' if unknown == 1 else 'inputs'} may have started (UNKNOWN) and "
+            f"{'was' if unknown == 1 else 'were'} not started again; "
             "rerun with --retry-unknown to start them again",
             file=sys.stderr,
         )

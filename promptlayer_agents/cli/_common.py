@@ -120,7 +120,7 @@ def _hint(error: PromptLayerError) -> str:
     )
 
     if isinstance(error, AuthenticationError):
-        return "check PROMPTLAYER_API_KEY or --api-key"
+        return "check --api-key or PROMPTLAYER_API_KEY"
     if isinstance(error, NotFoundError):
         return "check the agent name, version, label or execution id"
     if isinstance(error, APIConnectionError | ResponseValidationError):

@@ -510,7 +510,7 @@ def test_unknown_inputs_are_kept_and_named_until_retry_unknown_starts_them_again
     assert shown.out.startswith("1 succeeded, 0 failed, 0 errors, 1 unknown; results in ")
     assert shown.err == (
         "skipping 1 inputs already done\n"
-        "1 inputs may have started (UNKNOWN) and were not started again; "
+        "1 input may have started (UNKNOWN) and was not started again; "
         "rerun with --retry-unknown to start them again\n"
     )
     assert [run["input_variables"]["name"] for run in agency.runs] == ["Bo"]
