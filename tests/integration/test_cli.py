@@ -143,7 +143,7 @@ def test_timeout_says_how_to_resume(cli: Cli) -> None:
         (["run", "greeter", "--inputs", "/no/such/file.json"], 2, "--inputs /no/such/file.json"),
         (["run", "no-such-agent"], 3, "HTTP 404: Workflow not found"),
         (["results", "999999"], 3, "HTTP 404"),
-        (["get", "greeter", "--api-key", "pl_wrong"], 3, "check PROMPTLAYER_API_KEY"),
+        (["get", "greeter", "--api-key", "pl_wrong"], 3, "check --api-key or PROMPTLAYER_API_KEY"),
     ],
 )
 def test_errors_are_one_line_with_their_exit_code(
