@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from promptlayer_agents_api.models import InputVariables, RunAgentRequest, RunMetadata
+from promptlayer_agents_api.types import ModelError
 
 from ._config import MAX_INPUT_DEPTH
 from ._errors import InvalidInputError
-from .rules import is_http_url
 
 # Names that URL normalisation would remove from the path, so they could reach another endpoint.
 DOT_SEGMENTS = frozenset({".", ".."})
@@ -188,13 +188,14 @@ def string_metadata(metadata: object) -> dict[str, str] | None:
 
 @_concerning("callback_url")
 def callback(url: object) -> str | None:
-    """A callback URL: absolute http(s)."""
+    """A callback URL, checked as the spec's run body checks it (an http(s) URI): by the
+    generated model, so the rule is written once, in openapi.yaml."""
     if url is None:
         return None
-    text = _non_empty_str(url, "callback_url")
-    if not is_http_url(text):
-        raise InvalidInputError(f"callback_url must be an absolute http(s) URL, not {text!r}")
-    return text
+    try:
+        return RunAgentRequest.from_dict({"callback_url": url}).callback_url
+    except ModelError as error:
+        raise InvalidInputError(f"callback_url: {error.problem}") from None
 
 
 def flag(value: object, what: str) -> bool:

@@ -78,13 +78,6 @@ def parse_run(response: httpx.Response) -> RunStarted:
 def _run_answer(response: httpx.Response) -> RunStarted:
     _check_status(response, {201, 202})
     started = _read(RunStarted.from_dict, _json(response), response)
-    if started.workflow_version_execution_id < 1:
-        raise ResponseValidationError(
-            f"workflow_version_execution_id: expected a positive integer, got "
-            f"{started.workflow_version_execution_id}",
-            status_code=response.status_code,
-            excerpt=excerpt(response),
-        )
     # Not in the JSON: the status and the headers say these.
     object.__setattr__(started, "accepted_for_callback", response.status_code == 202)
     object.__setattr__(started, "request_id", request_id(response))

@@ -1,9 +1,11 @@
 """Contains some shared types for properties, and what the models share to read and write JSON"""
 
 import json
+import unicodedata
 from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, Any, BinaryIO, Generic, Literal, TypeAlias, TypeVar
+from urllib.parse import urlsplit
 
 from attrs import define
 
@@ -63,19 +65,23 @@ Step = str | int
 class ModelError(ValueError):
     """JSON that a model cannot read: `path` says where (keys and list indexes, outermost first),
     `problem` what is wrong. `str()` gives both, e.g. `nodes[2].id: expected a string, got 3`.
+    `rule` is the JSON Schema keyword the value broke: `type`, `required`, or a constraint of the
+    spec (`minimum`, `exclusiveMinimum`, `maximum`, `exclusiveMaximum`, `minLength`, `maxLength`,
+    `pattern`, `format`).
 
     The path is built only when reading fails: each model that reads a child adds its own step
     as the error passes up (`within`)."""
 
-    def __init__(self, path: list[Step], problem: str) -> None:
-        super().__init__(path, problem)
+    def __init__(self, path: list[Step], problem: str, rule: str = "type") -> None:
+        super().__init__(path, problem, rule)
         self.path = path
         self.problem = problem
+        self.rule = rule
 
     def within(self, *steps: Step | None) -> "ModelError":
         """This error, with these steps put in front of its path (None steps are left out)."""
         self.path[0:0] = [step for step in steps if step is not None]
-        self.args = (self.path, self.problem)
+        self.args = (self.path, self.problem, self.rule)
         return self
 
     def __str__(self) -> str:
@@ -129,7 +135,27 @@ def missing(data: Mapping[str, Any], key: str, wanted: str) -> ModelError:
     """The error for a required field that is absent or null."""
     if key in data:
         return wrong(key, wanted, None)
-    return ModelError([key], "missing")
+    return ModelError([key], "missing", "required")
+
+
+def outside(step: Step, wanted: str, value: object, rule: str) -> ModelError:
+    """The error for a value of the right type that breaks the spec's constraint `rule`."""
+    return ModelError([step], f"expected {wanted}, got {describe(value)}", rule)
+
+
+def is_uri(value: str) -> bool:
+    """Whether text is an absolute URI (`format: uri`): a scheme, a host when it has an
+    authority (`//`), a port in range, and no whitespace or control character anywhere (a URL
+    parser silently drops tabs and newlines, so `http://a<TAB>@b/` would read as host `b`)."""
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it raises ValueError when out of range
+    except ValueError:  # "http://[::1": no URI at all
+        return False
+    has_authority = value[len(parts.scheme) + 1 :].startswith("//")
+    return bool(parts.scheme) and (not has_authority or bool(parts.hostname))
 
 
 def read_list(read: Callable[[Any], T], items: list[Any], step: Step | None) -> list[T]:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 import attrs
 
 from promptlayer_agents_api.models import RunAgentRequest
 from promptlayer_agents_api.types import ModelError
 
-from ..rules import is_http_url
 from ._errors import Issue
 
 TRUE = frozenset({"true", "1", "yes", "on"})
@@ -21,18 +19,19 @@ UNSTORABLE = (
     "Value cannot be stored as JSON (NaN or infinity, a lone surrogate, or nested too deeply)"
 )
 NOT_JSON_CONSTANT = "NaN and Infinity are not JSON"
-
-
-def _is_url(value: object) -> bool:
-    """An http(s) URL, as `rules.is_http_url` says, that can also be split and has a port in
-    range: `http://[::1` and `http://h:99999/` are not."""
-    if not isinstance(value, str):
-        return False
-    try:
-        urlsplit(value).port  # noqa: B018 - reading it raises ValueError when out of range
-        return is_http_url(value)
-    except ValueError:
-        return False
+ISSUE_TYPES = {
+    "type": "type_error",
+    "required": "missing",
+    "minimum": "greater_than_equal",
+    "exclusiveMinimum": "greater_than",
+    "maximum": "less_than_equal",
+    "exclusiveMaximum": "less_than",
+    "minLength": "string_too_short",
+    "maxLength": "string_too_long",
+    "pattern": "string_pattern_mismatch",
+    "format": "url_parsing",
+}
+"""The `type` of a 422 issue, as the API's validator names it, for each spec rule a field broke."""
 
 
 def storable(value: object) -> bool:
@@ -81,8 +80,8 @@ def _refuse_constant(name: str) -> Any:
 
 def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
     """The run body read with the generated request model, and every problem with it: a field
-    of the wrong type (its JSON path), then what the spec asks beyond types (a non-empty label,
-    a version above 0, an http(s) URL) and values that cannot be stored."""
+    that breaks the spec (of the wrong type, or outside a constraint: its JSON path), then values
+    that cannot be stored."""
     try:
         data = json.loads(raw, parse_constant=_refuse_constant)
         body = RunAgentRequest.from_dict(data)
@@ -90,20 +89,12 @@ def run_body(raw: bytes) -> tuple[RunAgentRequest | None, list[Issue]]:
         return None, [(["body"], NOT_JSON_CONSTANT, "json_invalid")]
     except ModelError as error:  # a key in the path may hold a lone surrogate: answer it escaped
         path = [_encodable(step) if isinstance(step, str) else step for step in error.path]
-        return None, [(["body", *path], error.problem, "type_error")]
+        return None, [(["body", *path], error.problem, ISSUE_TYPES.get(error.rule, "value_error"))]
     except RecursionError:
         return None, [(["body"], "JSON nested too deeply", "json_invalid")]
     except ValueError:
         return None, [(["body"], "JSON decode error", "json_invalid")]
-    problems: list[Issue] = []
-    if body.workflow_label_name == "":
-        problems.append((["body", "workflow_label_name"], "Input should be non-empty", "too_short"))
-    if body.workflow_version_number is not None and body.workflow_version_number < 1:
-        where: list[str | int] = ["body", "workflow_version_number"]
-        problems.append((where, "Input should be greater than 0", "greater_than"))
-    if body.callback_url is not None and not _is_url(body.callback_url):
-        problems.append((["body", "callback_url"], "Input should be a URL", "url_type"))
-    problems += [
+    problems: list[Issue] = [
         (["body", key], UNSTORABLE, "value_error")
         for key in _FIELDS
         if key in data and not storable(data[key])

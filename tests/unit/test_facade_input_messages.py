@@ -24,8 +24,11 @@ from ..fakes import AGENT, Harness, Make, node, reply, started
             lambda h: h.run("bot", input_variables=["a"]),
             "input_variables must be a mapping, not list",
         ),
-        (lambda h: h.run("bot", callback_url=""), "callback_url must not be empty"),
-        (lambda h: h.run("bot", callback_url=8080), "callback_url must be a string, not int"),
+        (
+            lambda h: h.run("bot", callback_url=""),
+            'callback_url: expected text matching ^[Hh][Tt][Tt][Pp][Ss]?://, got ""',
+        ),
+        (lambda h: h.run("bot", callback_url=8080), "callback_url: expected a string, got 8080"),
         (
             lambda h: h.get_results(787, return_all_outputs="yes"),
             "return_all_outputs must be True or False, not 'yes'",

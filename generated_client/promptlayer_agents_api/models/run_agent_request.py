@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import ModelError, plain, wrong
+from ..types import ModelError, is_uri, outside, plain, wrong
 
 if TYPE_CHECKING:
     from ..models.input_variables import InputVariables
@@ -30,7 +31,8 @@ class RunAgentRequest:
             input_variables (InputVariables | None): The agent's input variables by name; values are any JSON.
             return_all_outputs (bool): Whether the results of this execution carry every node (`true`) or only the main output.
             callback_url (str | None): When given, the API answers 202 at once and later POSTs an `ExecutionCallback` to this URL
-                when the execution is final.
+                when the execution is final, so it is an http(s) URL (the pattern; PromptLayer's own
+                spec says only `format: uri`).
     """
 
     workflow_label_name: str | None = None
@@ -76,6 +78,14 @@ class RunAgentRequest:
             if not isinstance(workflow_label_name, str):
                 raise wrong("workflow_label_name", "a string", workflow_label_name)
 
+            if len(workflow_label_name) < 1:
+                raise outside(
+                    "workflow_label_name",
+                    "at least 1 character",
+                    workflow_label_name,
+                    "minLength",
+                )
+
         workflow_version_number = _data.get("workflow_version_number")
         if workflow_version_number is not None:
             if not (
@@ -90,6 +100,14 @@ class RunAgentRequest:
                         "workflow_version_number", "an integer", workflow_version_number
                     )
                 workflow_version_number = int(workflow_version_number)
+
+            if workflow_version_number <= 0:
+                raise outside(
+                    "workflow_version_number",
+                    "more than 0",
+                    workflow_version_number,
+                    "exclusiveMinimum",
+                )
 
         metadata = _data.get("metadata")
         if metadata is not None:
@@ -116,6 +134,16 @@ class RunAgentRequest:
         if callback_url is not None:
             if not isinstance(callback_url, str):
                 raise wrong("callback_url", "a string", callback_url)
+
+            if re.search("^[Hh][Tt][Tt][Pp][Ss]?://", callback_url) is None:
+                raise outside(
+                    "callback_url",
+                    "text matching ^[Hh][Tt][Tt][Pp][Ss]?://",
+                    callback_url,
+                    "pattern",
+                )
+            if not is_uri(callback_url):
+                raise outside("callback_url", "a URI", callback_url, "format")
 
         run_agent_request = cls(
             workflow_label_name=workflow_label_name,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import missing, plain, wrong
+from ..types import missing, outside, plain, wrong
 
 T = TypeVar("T", bound="RunAgentResponse")
 
@@ -84,6 +84,14 @@ class RunAgentResponse:
                     workflow_version_execution_id,
                 )
             workflow_version_execution_id = int(workflow_version_execution_id)
+
+        if workflow_version_execution_id < 1:
+            raise outside(
+                "workflow_version_execution_id",
+                "at least 1",
+                workflow_version_execution_id,
+                "minimum",
+            )
 
         warning = _data.get("warning")
         if warning is not None:
