@@ -13,7 +13,8 @@ When the same change is made at several places of one function, `occurrence: N` 
 N-th from the top). Each entry must match exactly one mutant, and one that no test kills: an entry
 that matches none (stale), several (ambiguous) or a killed mutant (its reason is false) is an
 error. Exits 1 when a module scores under the minimum (95%), has no results, or has such an entry;
-2 when the list of equivalent mutants cannot be read.
+2 when the list of equivalent mutants cannot be read. A module in which mutmut found nothing to
+mutate (only constants and class bodies, which it leaves alone) is shown as such and passes.
 """
 
 from __future__ import annotations
@@ -323,6 +324,9 @@ def report(
     out.append(f"{'module':<36} {'killed':>7} {'counted':>8} {'equiv.':>7} {'score':>7}")
     ok = not missing and not problems
     for s in scores:
+        if not s.counted and not s.equivalent:  # no function to mutate: constants and classes
+            out.append(f"{s.module:<36} {0:>7} {0:>8} {0:>7}       -  (nothing to mutate)")
+            continue
         passed = s.counted > 0 and s.percent >= minimum
         ok = ok and passed
         mark = "" if passed else f"  < {minimum:g}%"

@@ -233,6 +233,20 @@ def test_a_module_without_results_fails(tmp_path: Path) -> None:
     assert "pkg/other.py" in text and "no results" in text
 
 
+def test_a_module_with_nothing_to_mutate_passes_and_says_so(tmp_path: Path) -> None:
+    """mutmut mutates functions only: a module of constants has results but no mutants."""
+    folder = mutants_dir(tmp_path, {"x_clamp__mutmut_1": 1, "x_clamp__mutmut_2": 1})
+    (folder / "pkg" / "consts.py").write_text("LIMIT = 3\n", "utf-8")
+    (folder / "pkg" / "consts.py.spans").write_text('{"version": 1, "spans": {}}', "utf-8")
+    (folder / "pkg" / "consts.py.meta").write_text('{"exit_code_by_key": {}}', "utf-8")
+
+    text, ok = report(folder, equivalents(tmp_path, "{}\n"), 95.0, [MODULE, "pkg/consts.py"])
+
+    assert ok, text
+    assert text.splitlines()[-1].split()[0] == "pkg/consts.py"
+    assert text.splitlines()[-1].endswith("(nothing to mutate)")
+
+
 def test_a_mutant_not_run_is_not_killed(tmp_path: Path) -> None:
     folder = mutants_dir(tmp_path, {"x_clamp__mutmut_1": 1, "x_clamp__mutmut_2": None})
 
