@@ -114,7 +114,7 @@ bench-quick: install-python
 	python -m bench.run --quick
 
 # Mutation testing (docs/testing.md): every mutant of the core modules ([tool.mutmut] in
-# pyproject.toml) against the unit tests, one worker, from scratch; then the score per module and
+# pyproject.toml) against the unit tests, two workers, from scratch; then the score per module and
 # the survivors not listed in tests/mutation/equivalent.yaml. Fails under 95% in any module.
 mutation: install-python
 	rm -rf mutants
