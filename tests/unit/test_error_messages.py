@@ -3,6 +3,8 @@ narrowest class that applies."""
 
 from __future__ import annotations
 
+import sys
+
 import httpx
 import pytest
 
@@ -172,3 +174,19 @@ def test_an_answer_too_large_to_read_says_its_status_and_shows_no_excerpt(harnes
     assert str(caught.value) == (
         "the answer is larger than max_response_bytes (100 bytes decoded) (HTTP 200): ''"
     )
+
+
+def test_a_problem_nested_too_deeply_to_write_again_is_still_shown(harness: Make) -> None:
+    """A `detail` nested about as deep as Python's recursion limit: at some depth it can be
+    read yet no longer written back as JSON. Whatever the depth, the message shows the nesting
+    (as the problem, or as the body's text when even reading it failed), never a stand-in."""
+    limit = sys.getrecursionlimit()
+    depths = range(limit - 300, limit + 10)  # the window lies below the limit, by the stack used
+    bodies = ['{"detail": [' + "[" * depth + "]" * depth + "]}" for depth in depths]
+    h = harness(*(httpx.Response(400, content=body) for body in bodies), max_retries=0)
+
+    for depth in depths:
+        with pytest.raises(pa.BadRequestError) as caught:
+            h.get("bot")
+        shown = caught.value.message.removeprefix('{"detail": [')
+        assert shown.startswith("[" * 100), (depth, caught.value.message[:40])
