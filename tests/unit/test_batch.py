@@ -7,6 +7,8 @@ import asyncio
 import dataclasses
 import io
 import json
+import math
+import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,7 +152,7 @@ def test_failures_and_bad_lines_are_recorded_and_counted(
         (5, "SUCCESS"),
     ]
     assert records[0]["error"] == "Greet: no greeting"
-    assert records[0]["execution_id"] is not None
+    assert agency.inputs[records[0]["execution_id"]] == {"name": "fail"}  # its run's own id
     assert records[1]["error"].startswith("line 2 is not JSON: ")
     assert records[1]["inputs"] is None and records[1]["execution_id"] is None
     assert records[2]["error"] == "line 3 is not a JSON object"
@@ -329,14 +331,17 @@ class Terminal(io.StringIO):
 def test_on_a_terminal_the_progress_ends_with_the_counts(
     agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """However soon the batch ends after its last redraw: no redraw between the first and the
+    last is due (an endless interval), yet both are drawn."""
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     monkeypatch.setenv("COLUMNS", "120")  # room for the bar after the counts
+    monkeypatch.setattr("promptlayer_agents.cli._terminal.REFRESH", math.inf)
 
     batch(tmp_path, '{"name": "fail"}', '{"name": "Ada"}', '{"name": "Bo"}')
 
     drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part]
-    assert drawn[-1].startswith("3/3 done · ")
+    assert [part.split(" · ")[0] for part in drawn] == ["0/3 done", "3/3 done"]
     assert " · 2 succeeded, 1 failed, 0 errors, 0 unknown [" + "#" * 24 + "]" in drawn[-1]
     assert all("None" not in part for part in drawn)
 
@@ -673,3 +678,56 @@ def test_a_warning_names_the_input_line_it_concerns(
     assert capsys.readouterr().err == (
         "warning: input line 3: run of 'greeter': Unexpected input variables: colour\n"
     )
+
+
+@pytest.mark.parametrize("default", ["cp1252", "ascii"])
+def test_results_are_utf8_whatever_the_systems_default_encoding(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default: str
+) -> None:
+    """Files opened without an encoding get the system's: cp1252 on Windows, ASCII under
+    LC_ALL=C. The results file is UTF-8 all the same, and a rerun reads it back."""
+    monkeypatch.setattr("io.text_encoding", lambda encoding, stacklevel=2: encoding or default)
+
+    assert batch(tmp_path, '{"name": "Zoë"}', '{"name": "Bo"}') == 0
+    assert batch(tmp_path, '{"name": "Zoë"}', '{"name": "Bo"}') == 0
+
+    assert [(r["inputs"], r["output"]) for r in results(tmp_path)] == [
+        ({"name": "Zoë"}, "Hello, Zoë!"),
+        ({"name": "Bo"}, "Hello, Bo!"),
+    ]
+    assert len(agency.runs) == 2
+
+
+def test_a_temporary_file_left_by_a_crash_is_replaced_not_left_behind(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """Resuming rewrites the results through `RESULTS.jsonl.tmp`; one left over by a crash
+    mid-rewrite is replaced, and none stays once the results are rewritten."""
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + '\n{"line": 2, "sta', "utf-8")
+    (tmp_path / "out.jsonl.tmp").write_text('{"line": 9, "status": "SUCCESS"}\n', "utf-8")
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def test_only_the_journal_waits_for_the_disk(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal's entries are fsynced (at most once rests on them); the results are not,
+    since a result lost in a power cut is waited for again from the journal: a batch does not
+    pay a wait for the disk per result."""
+    synced: list[str] = []
+
+    def fsync(fd: int) -> None:
+        for path in tmp_path.iterdir():
+            if os.path.samestat(os.fstat(fd), path.stat()):
+                synced.append(path.name)
+
+    monkeypatch.setattr("os.fsync", fsync)
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}', '{"name": "Cy"}') == 0
+
+    assert synced == ["out.jsonl.pending"] * 6  # sending, then the execution id, per input

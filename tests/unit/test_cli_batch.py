@@ -99,8 +99,11 @@ def resumed(tmp_path: Path) -> Ledger:
     return ledger
 
 
-def _state(item: Item) -> tuple[int, int | None, bool]:
-    return item.line, item.execution_id, item.unknown is not None
+STOPPED = "the batch stopped after sending its run and before recording the answer"
+
+
+def _state(item: Item) -> tuple[int, int | None, str | None]:
+    return item.line, item.execution_id, item.unknown
 
 
 def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> None:
@@ -109,11 +112,11 @@ def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> Non
     todo = _todo(resumed.resume(TARGET, retry_unknown=False), items)
 
     assert [_state(item) for item in todo] == [
-        (3, None, True),  # UNKNOWN, not sent again
-        (4, 14, False),  # waited for
-        (5, None, False),  # sent again
-        (6, None, False),  # its torn journal line never finished: never sent
-        (7, 17, False),  # waited for again
+        (3, None, STOPPED),  # UNKNOWN, not sent again
+        (4, 14, None),  # waited for
+        (5, None, None),  # sent again
+        (6, None, None),  # its torn journal line never finished: never sent
+        (7, 17, None),  # waited for again
     ]
     kept = [json.loads(line)["line"] for line in resumed.out.read_text().splitlines()]
     assert kept == [1, 2]  # SUCCESS and UNKNOWN stay; ERROR lines are redone
@@ -125,12 +128,12 @@ def test_retry_unknown_sends_those_again(resumed: Ledger) -> None:
     todo = _todo(resumed.resume(TARGET, retry_unknown=True), items)
 
     assert [_state(item) for item in todo] == [
-        (2, None, False),
-        (3, None, False),
-        (4, 14, False),
-        (5, None, False),
-        (6, None, False),
-        (7, 17, False),
+        (2, None, None),
+        (3, None, None),
+        (4, 14, None),
+        (5, None, None),
+        (6, None, None),
+        (7, 17, None),
     ]
 
 
@@ -168,7 +171,7 @@ def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> Non
     assert (record["status"], record["execution_id"]) == ("UNKNOWN", None)
     assert "may have started" in record["error"] and "--retry-unknown" in record["error"]
     resumed = ledger.resume(TARGET, retry_unknown=False)
-    assert _todo(resumed, [item])[0].unknown is not None
+    assert _todo(resumed, [item])[0].unknown == STOPPED
 
 
 def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
