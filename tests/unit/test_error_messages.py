@@ -3,6 +3,7 @@ narrowest class that applies."""
 
 from __future__ import annotations
 
+import pickle
 import sys
 
 import httpx
@@ -190,3 +191,30 @@ def test_a_problem_nested_too_deeply_to_write_again_is_still_shown(harness: Make
             h.get("bot")
         shown = caught.value.message.removeprefix('{"detail": [')
         assert shown.startswith("[" * 100), (depth, caught.value.message[:40])
+
+
+def test_the_runs_warning_ends_the_message_it_follows() -> None:
+    error = pa.BadRequestError("bad", status_code=400, body=None, request_id=None)
+    error.run_warning = "Unexpected input variables: nme"
+
+    assert str(error) == "HTTP 400: bad (the run warned: Unexpected input variables: nme)"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pa.NotFoundError("gone", status_code=404, body={"a": 1}, request_id="r-1"),
+        pa.WaitTimeoutError(7, waited=2.5, last_result=None),
+        pa.InvalidInputError("bad label", argument="label", problem="bad"),
+    ],
+    ids=type,
+)
+def test_an_error_crosses_a_process_boundary_whole(error: pa.PromptLayerError) -> None:
+    """Pickled (a ProcessPoolExecutor, multiprocessing) and back: same class, message and
+    attributes. tests/adversarial/test_typed_errors_secrecy.py covers every class."""
+    error.run_warning = "w"
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is type(error)
+    assert (str(copy), copy.args, vars(copy)) == (str(error), error.args, vars(error))
