@@ -878,3 +878,44 @@ def test_results_whose_journal_would_be_the_inputs_are_refused(
 
     assert code == 2 and "would overwrite the inputs" in capsys.readouterr().err
     assert inputs.read_text("utf-8") == "[1, 2]" and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_refusal_every_input_would_meet_stops_the_batch_saying_so(
+    agency: Agency,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Agency, "__call__", lambda self, request: reply(401, {"message": "no"}))
+
+    code = batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}', extra=("--concurrency", "1"))
+
+    assert code != 0
+    assert capsys.readouterr().err.startswith(
+        "batch stopped at the first error every input would meet: 0 of 2 done, 2 left; "
+        "fix it and rerun the same command to continue\n"
+    )
+
+
+def test_several_unknown_inputs_are_counted_in_the_plural(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = [
+        {"id": ident({"name": n}), "line": i, "sending": True} for i, n in [(1, "A"), (2, "B")]
+    ]
+    (tmp_path / "out.jsonl.pending").write_text("".join(json.dumps(e) + "\n" for e in entries))
+
+    assert batch(tmp_path, '{"name": "A"}', '{"name": "B"}') == 5  # EXIT_UNKNOWN
+
+    assert agency.runs == []
+    assert capsys.readouterr().err == (
+        "2 inputs may have started (UNKNOWN) and were not started again; "
+        "rerun with --retry-unknown to start them again\n"
+    )
+
+
+def test_a_rerun_for_another_version_runs_every_input_again(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--version", "1")) == 0
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--version", "2")) == 0
+
+    assert [run.get("workflow_version_number") for run in agency.runs] == [1, 2]
