@@ -7,6 +7,8 @@ import asyncio
 import dataclasses
 import io
 import json
+import math
+import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,7 +152,7 @@ def test_failures_and_bad_lines_are_recorded_and_counted(
         (5, "SUCCESS"),
     ]
     assert records[0]["error"] == "Greet: no greeting"
-    assert records[0]["execution_id"] is not None
+    assert agency.inputs[records[0]["execution_id"]] == {"name": "fail"}  # its run's own id
     assert records[1]["error"].startswith("line 2 is not JSON: ")
     assert records[1]["inputs"] is None and records[1]["execution_id"] is None
     assert records[2]["error"] == "line 3 is not a JSON object"
@@ -329,14 +331,17 @@ class Terminal(io.StringIO):
 def test_on_a_terminal_the_progress_ends_with_the_counts(
     agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """However soon the batch ends after its last redraw: no redraw between the first and the
+    last is due (an endless interval), yet both are drawn."""
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
     monkeypatch.setenv("COLUMNS", "120")  # room for the bar after the counts
+    monkeypatch.setattr("promptlayer_agents.cli._terminal.REFRESH", math.inf)
 
     batch(tmp_path, '{"name": "fail"}', '{"name": "Ada"}', '{"name": "Bo"}')
 
     drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if part]
-    assert drawn[-1].startswith("3/3 done · ")
+    assert [part.split(" · ")[0] for part in drawn] == ["0/3 done", "3/3 done"]
     assert " · 2 succeeded, 1 failed, 0 errors, 0 unknown [" + "#" * 24 + "]" in drawn[-1]
     assert all("None" not in part for part in drawn)
 
@@ -385,9 +390,11 @@ def test_lines_of_the_results_that_are_not_records_are_ignored_on_a_rerun(
         + "\n",
         "utf-8",
     )
+    inode = (tmp_path / "out.jsonl").stat().st_ino
 
     assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
 
+    assert (tmp_path / "out.jsonl").stat().st_ino == inode  # appended to, not replaced
     lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
     assert lines[:3] == ["garbage", "[1, 2]", '{"line": "1", "status": "SUCCESS"}']
     assert [(json.loads(x)["line"], json.loads(x)["status"]) for x in lines[3:]] == [
@@ -552,17 +559,18 @@ def test_on_a_terminal_a_rerun_starts_from_what_was_done(
     agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
-    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + "\n", "utf-8")
+    bo = {"line": 3, "inputs": {"name": "Bo"}, "execution_id": 8, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + "\n" + json.dumps(bo) + "\n", "utf-8")
     monkeypatch.setattr("promptlayer_agents.cli._terminal.REFRESH", 0.0)  # draw every update
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
 
-    batch(tmp_path, '{"name": "Ada"}', '{"name": "fail"}', '{"name": "Bo"}')
+    batch(tmp_path, '{"name": "Ada"}', '{"name": "fail"}', '{"name": "Bo"}', '{"name": "Cy"}')
 
     drawn = [part for part in terminal.getvalue().split("\r\x1b[2K") if " done · " in part]
-    assert " · 1 succeeded, 0 failed, 0 errors, 0 unknown" in drawn[0]
-    assert [part.split()[0] for part in drawn] == ["1/3", "2/3", "3/3", "3/3"]
-    assert " · 2 succeeded, 1 failed, 0 errors, 0 unknown" in drawn[-1]
+    assert " · 2 succeeded, 0 failed, 0 errors, 0 unknown" in drawn[0]
+    assert [part.split()[0] for part in drawn] == ["2/4", "3/4", "4/4", "4/4"]
+    assert " · 3 succeeded, 1 failed, 0 errors, 0 unknown" in drawn[-1]
 
 
 def test_by_default_eight_runs_are_in_flight_at_once(agency: Agency, tmp_path: Path) -> None:
@@ -673,3 +681,241 @@ def test_a_warning_names_the_input_line_it_concerns(
     assert capsys.readouterr().err == (
         "warning: input line 3: run of 'greeter': Unexpected input variables: colour\n"
     )
+
+
+@pytest.mark.parametrize("default", ["cp1252", "ascii"])
+def test_results_are_utf8_whatever_the_systems_default_encoding(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, default: str
+) -> None:
+    """Files opened without an encoding get the system's: cp1252 on Windows, ASCII under
+    LC_ALL=C. The results file is UTF-8 all the same, and a rerun reads it back."""
+    monkeypatch.setattr("io.text_encoding", lambda encoding, stacklevel=2: encoding or default)
+
+    assert batch(tmp_path, '{"name": "Zoë"}', '{"name": "Bo"}') == 0
+    assert batch(tmp_path, '{"name": "Zoë"}', '{"name": "Bo"}') == 0
+
+    assert [(r["inputs"], r["output"]) for r in results(tmp_path)] == [
+        ({"name": "Zoë"}, "Hello, Zoë!"),
+        ({"name": "Bo"}, "Hello, Bo!"),
+    ]
+    assert len(agency.runs) == 2
+
+
+def test_a_temporary_file_left_by_a_crash_is_replaced_not_left_behind(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """Resuming rewrites the results through `RESULTS.jsonl.tmp`; one left over by a crash
+    mid-rewrite is replaced, and none stays once the results are rewritten."""
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + '\n{"line": 2, "sta', "utf-8")
+    (tmp_path / "out.jsonl.tmp").write_text('{"line": 9, "status": "SUCCESS"}\n', "utf-8")
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
+
+    assert [(r["line"], r["status"]) for r in results(tmp_path)] == [(1, "SUCCESS"), (2, "SUCCESS")]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def test_only_the_journal_waits_for_the_disk(
+    agency: Agency, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The journal's entries are fsynced (at most once rests on them); the results are not,
+    since a result lost in a power cut is waited for again from the journal: a batch does not
+    pay a wait for the disk per result."""
+    synced: list[str] = []
+
+    def fsync(fd: int) -> None:
+        for path in tmp_path.iterdir():
+            if os.path.samestat(os.fstat(fd), path.stat()):
+                synced.append(path.name)
+
+    monkeypatch.setattr("os.fsync", fsync)
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}', '{"name": "Cy"}') == 0
+
+    assert synced == ["out.jsonl.pending"] * 6  # sending, then the execution id, per input
+
+
+def test_a_rerun_for_another_label_runs_every_input_again(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A result belongs to the agent, label and version it ran for: its identity says so, even
+    though its inputs are the same."""
+    assert batch(tmp_path, '{"name": "Ada"}') == 0
+    capsys.readouterr()
+
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--label", "prod")) == 0
+
+    assert [run.get("workflow_label_name") for run in agency.runs] == [None, "prod"]
+    out, inputs = tmp_path / "out.jsonl", tmp_path / "in.jsonl"
+    assert capsys.readouterr().err == (
+        f"1 results in {out} are of inputs no longer in {inputs} (removed or edited, or run for "
+        "another agent, label or version); they stay in the results and are not run again\n"
+    )
+
+
+def test_a_last_record_without_its_line_end_is_torn_and_its_input_runs_again(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """A record is written with its "\\n" at once: without it, the write was cut, even when
+    the JSON before it happens to be whole."""
+    ada = {"line": 1, "id": ident({"name": "Ada"}), "inputs": {"name": "Ada"}, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada), "utf-8")
+
+    assert batch(tmp_path, '{"name": "Ada"}') == 0
+
+    assert [run["input_variables"] for run in agency.runs] == [{"name": "Ada"}]
+    assert (tmp_path / "out.jsonl").read_text("utf-8").count("\n") == 1  # whole lines only
+    assert [(r["line"], r["execution_id"]) for r in results(tmp_path)] == [(1, 100)]
+
+
+def test_a_result_with_undecodable_bytes_still_counts_as_done(
+    agency: Agency, tmp_path: Path
+) -> None:
+    ada = {"line": 1, "id": ident({"name": "Ada"}), "inputs": {"name": "Ada"}, "status": "SUCCESS"}
+    line = json.dumps(ada | {"output": "@"}).encode().replace(b"@", b"\xff\xfe")
+    (tmp_path / "out.jsonl").write_bytes(line + b"\n")
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}') == 0
+
+    assert [run["input_variables"] for run in agency.runs] == [{"name": "Bo"}]
+
+
+def test_unreadable_journal_lines_are_skipped_and_the_rest_still_counts(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """Lines that are not JSON objects, and bytes that are not UTF-8, cost only that line."""
+    agency.inputs[100] = {"name": "Ada"}
+    entry = {"id": ident({"name": "Ada"}), "line": 1, "execution_id": 100, "note": "@"}
+    journal = b"garbage\n[1, 2]\n" + json.dumps(entry).encode().replace(b"@", b"\xff") + b"\n"
+    (tmp_path / "out.jsonl.pending").write_bytes(journal)
+
+    assert batch(tmp_path, '{"name": "Ada"}') == 0
+
+    assert agency.runs == []  # waited for, not started again
+    assert [(r["execution_id"], r["output"]) for r in results(tmp_path)] == [(100, "Hello, Ada!")]
+
+
+def test_a_journal_entry_whose_id_is_not_an_identity_is_ignored(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """It is no entry of version 0.1.0 (those have no id), so its line number means nothing."""
+    agency.inputs[100] = {"name": "Ada"}
+    entry = {"id": "not-an-identity", "line": 1, "execution_id": 100}
+    (tmp_path / "out.jsonl.pending").write_text(json.dumps(entry) + "\n", "utf-8")
+
+    assert batch(tmp_path, '{"name": "Bo"}') == 0
+
+    assert [(r["execution_id"], r["output"]) for r in results(tmp_path)] == [(101, "Hello, Bo!")]
+
+
+def test_once_translated_a_journals_entries_by_line_are_ignored(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """Version 0.1.0 named inputs by line. Its entries are translated to identities once; after
+    that the lines may move (here Ada went down a line), and the old entries must not pair the
+    input now on line 1 with Ada's execution."""
+    agency.inputs[100] = {"name": "Ada"}
+    entries = [
+        {"line": 1, "execution_id": 100},
+        {"id": ident({"name": "Ada"}), "line": 1, "execution_id": 100},
+        {"translated_0.1.0": True},
+    ]
+    (tmp_path / "out.jsonl.pending").write_text("".join(json.dumps(e) + "\n" for e in entries))
+
+    assert batch(tmp_path, '{"name": "Bo"}', '{"name": "Ada"}') == 0
+
+    assert [run["input_variables"] for run in agency.runs] == [{"name": "Bo"}]
+    assert [(r["inputs"], r["execution_id"], r["output"]) for r in results(tmp_path)] == [
+        ({"name": "Bo"}, 101, "Hello, Bo!"),
+        ({"name": "Ada"}, 100, "Hello, Ada!"),
+    ]
+
+
+def test_identical_lines_are_inputs_of_their_own(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Ada"}') == 0
+
+    ada = {"name": "Ada"}
+    assert [r["id"] for r in results(tmp_path)] == [ident(ada, 1), ident(ada, 2)]
+    assert len(agency.runs) == 2
+
+
+def test_results_without_identities_count_identical_inputs_apart(
+    agency: Agency, tmp_path: Path
+) -> None:
+    """Records written before results held identities are matched by their inputs, the k-th
+    record of some inputs to the k-th line of them."""
+    ada = {"line": 1, "inputs": {"name": "Ada"}, "execution_id": 7, "status": "SUCCESS"}
+    (tmp_path / "out.jsonl").write_text(json.dumps(ada) + "\n" + json.dumps(ada) + "\n", "utf-8")
+
+    assert batch(tmp_path, '{"name": "Ada"}', '{"name": "Ada"}', '{"name": "Ada"}') == 0
+
+    assert [(r["line"], r["execution_id"]) for r in results(tmp_path)][-1] == (3, 100)
+    assert len(agency.runs) == 1
+
+
+def test_a_line_with_a_cr_lf_end_reads_as_the_same_line(agency: Agency, tmp_path: Path) -> None:
+    """Its error says where, in the line without its line end."""
+    (tmp_path / "in.jsonl").write_bytes(b'{"name": "Ada\r\n{"name": "Bo"}\r\n')
+
+    assert batch(tmp_path) == 1
+
+    assert [(r["line"], r["error"]) for r in results(tmp_path)] == [
+        (1, "line 1 is not JSON: Unterminated string starting at: line 1 column 10 (char 9)"),
+        (2, None),
+    ]
+
+
+def test_results_whose_journal_would_be_the_inputs_are_refused(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Even before the results exist. (A line that starts no run: were the journal written
+    into the inputs, the batch would read its own entries as inputs, without end.)"""
+    inputs = tmp_path / "out.jsonl.pending"
+    inputs.write_text("[1, 2]", "utf-8")
+
+    code = main(["batch", "greeter", "--inputs", str(inputs), "--out", str(tmp_path / "out.jsonl")])
+
+    assert code == 2 and "would overwrite the inputs" in capsys.readouterr().err
+    assert inputs.read_text("utf-8") == "[1, 2]" and not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_refusal_every_input_would_meet_stops_the_batch_saying_so(
+    agency: Agency,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(Agency, "__call__", lambda self, request: reply(401, {"message": "no"}))
+
+    code = batch(tmp_path, '{"name": "Ada"}', '{"name": "Bo"}', extra=("--concurrency", "1"))
+
+    assert code != 0
+    assert capsys.readouterr().err.startswith(
+        "batch stopped at the first error every input would meet: 0 of 2 done, 2 left; "
+        "fix it and rerun the same command to continue\n"
+    )
+
+
+def test_several_unknown_inputs_are_counted_in_the_plural(
+    agency: Agency, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entries = [
+        {"id": ident({"name": n}), "line": i, "sending": True} for i, n in [(1, "A"), (2, "B")]
+    ]
+    (tmp_path / "out.jsonl.pending").write_text("".join(json.dumps(e) + "\n" for e in entries))
+
+    assert batch(tmp_path, '{"name": "A"}', '{"name": "B"}') == 5  # EXIT_UNKNOWN
+
+    assert agency.runs == []
+    assert capsys.readouterr().err == (
+        "2 inputs may have started (UNKNOWN) and were not started again; "
+        "rerun with --retry-unknown to start them again\n"
+    )
+
+
+def test_a_rerun_for_another_version_runs_every_input_again(agency: Agency, tmp_path: Path) -> None:
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--version", "1")) == 0
+    assert batch(tmp_path, '{"name": "Ada"}', extra=("--version", "2")) == 0
+
+    assert [run.get("workflow_version_number") for run in agency.runs] == [1, 2]

@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
 import promptlayer_agents as pa
-from promptlayer_agents.cli import main
+from promptlayer_agents.cli import _ledger, main
 from promptlayer_agents.cli._batch import Batch, may_have_started
-from promptlayer_agents.cli._ledger import Item, Ledger, Resumed, Target, identity
+from promptlayer_agents.cli._ledger import Item, Ledger, Plan, Resumed, Target, identity, key
 
 TARGET = Target("a")
 
@@ -94,13 +95,16 @@ def resumed(tmp_path: Path) -> Ledger:
         _entry(7, execution_id=17),  # its wait failed
     ]
     _lines(ledger.journal, journal)
-    torn = json.dumps(_entry(6, sending=True))[:-8]
+    torn = json.dumps(_entry(6, sending=True))  # whole JSON, but without its line end
     ledger.journal.write_text(ledger.journal.read_text() + torn, encoding="utf-8")
     return ledger
 
 
-def _state(item: Item) -> tuple[int, int | None, bool]:
-    return item.line, item.execution_id, item.unknown is not None
+STOPPED = "the batch stopped after sending its run and before recording the answer"
+
+
+def _state(item: Item) -> tuple[int, int | None, str | None]:
+    return item.line, item.execution_id, item.unknown
 
 
 def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> None:
@@ -109,11 +113,11 @@ def test_a_rerun_never_sends_again_what_may_have_started(resumed: Ledger) -> Non
     todo = _todo(resumed.resume(TARGET, retry_unknown=False), items)
 
     assert [_state(item) for item in todo] == [
-        (3, None, True),  # UNKNOWN, not sent again
-        (4, 14, False),  # waited for
-        (5, None, False),  # sent again
-        (6, None, False),  # its torn journal line never finished: never sent
-        (7, 17, False),  # waited for again
+        (3, None, STOPPED),  # UNKNOWN, not sent again
+        (4, 14, None),  # waited for
+        (5, None, None),  # sent again
+        (6, None, None),  # its torn journal line never finished: never sent
+        (7, 17, None),  # waited for again
     ]
     kept = [json.loads(line)["line"] for line in resumed.out.read_text().splitlines()]
     assert kept == [1, 2]  # SUCCESS and UNKNOWN stay; ERROR lines are redone
@@ -125,12 +129,12 @@ def test_retry_unknown_sends_those_again(resumed: Ledger) -> None:
     todo = _todo(resumed.resume(TARGET, retry_unknown=True), items)
 
     assert [_state(item) for item in todo] == [
-        (2, None, False),
-        (3, None, False),
-        (4, 14, False),
-        (5, None, False),
-        (6, None, False),
-        (7, 17, False),
+        (2, None, None),
+        (3, None, None),
+        (4, 14, None),
+        (5, None, None),
+        (6, None, None),
+        (7, 17, None),
     ]
 
 
@@ -168,7 +172,7 @@ def test_the_journal_says_sending_before_the_run_goes_out(tmp_path: Path) -> Non
     assert (record["status"], record["execution_id"]) == ("UNKNOWN", None)
     assert "may have started" in record["error"] and "--retry-unknown" in record["error"]
     resumed = ledger.resume(TARGET, retry_unknown=False)
-    assert _todo(resumed, [item])[0].unknown is not None
+    assert _todo(resumed, [item])[0].unknown == STOPPED
 
 
 def test_a_run_that_did_not_start_is_journalled_as_such(tmp_path: Path) -> None:
@@ -291,13 +295,110 @@ def test_each_journal_entry_is_on_disk_before_the_batch_goes_on(
     assert synced[2:] == [sending_4, sending_4 + started_4]
 
 
-def test_skipping_done_inputs_pauses_for_the_runs_in_flight(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("done", "pauses"), [(999, 0), (1000, 1), (1999, 1), (2600, 2)])
+def test_skipping_done_inputs_pauses_for_the_runs_in_flight(
+    tmp_path: Path, done: int, pauses: int
+) -> None:
     """A rerun of a long batch skips long stretches of done inputs; the loop must not stay
     blocked meanwhile (the runs in flight would miss their deadlines): a pause every 1000."""
-    items = [_item(n) for n in range(1, 2603)]
+    items = [_item(n) for n in range(1, done + 3)]
     ledger = Ledger(tmp_path / "out.jsonl")
-    _lines(ledger.out, [_result(n, "SUCCESS", n) for n in range(1, 2601)])
+    _lines(ledger.out, [_result(n, "SUCCESS", n) for n in range(1, done + 1)])
     with ledger:
         todo = list(ledger.resume(TARGET, retry_unknown=False).todo(iter(items)))
 
-    assert [item if item is None else item.line for item in todo] == [None, None, 2601, 2602]
+    assert [item if item is None else item.line for item in todo] == [None] * pauses + [
+        done + 1,
+        done + 2,
+    ]
+
+
+def test_the_300th_identical_input_is_known_done_too(tmp_path: Path) -> None:
+    """An input's occurrence number takes one byte of its key below 256, more above: every
+    occurrence of the same content stays its own, known done input."""
+    same = {"q": "same"}
+    items = [Item(n, same, id=identity(TARGET.digest(same), n)) for n in range(1, 301)]
+    ledger = Ledger(tmp_path / "out.jsonl")
+    _lines(ledger.out, [{"line": i.line, "id": i.id, "status": "SUCCESS"} for i in items[:-1]])
+
+    todo = _todo(ledger.resume(TARGET, retry_unknown=False), items)
+
+    assert [item.line for item in todo] == [300]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        "ab-1",  # a digest too short
+        "0" * 32,  # no occurrence
+        "0" * 32 + "-x",
+        "0" * 32 + "-\u0661",  # a digit, yet not an ASCII one
+        "0" * 31 + "-1-2",
+        "z" * 32 + "-1",  # not hexadecimal
+    ],
+)
+def test_only_an_identity_is_a_key(text: str | None) -> None:
+    """A record or journal entry whose id is not `<32 hex digits>-<digits>` has no identity."""
+    assert key(text) is None
+
+
+def test_a_journal_of_version_0_1_0_is_translated_once_and_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its entries by line become entries by identity, then a mark that they were translated,
+    each fsynced; from then on the entries by line are ignored, wherever the lines went."""
+    ledger = Ledger(tmp_path / "out.jsonl")
+    ledger.journal.write_text('{"line": 1, "execution_id": 100}\n{"line": 2, "sending": true}\n')
+    synced: list[str] = []
+    monkeypatch.setattr("os.fsync", lambda fd: synced.append(ledger.journal.read_text("utf-8")))
+    items = [_item(1), _item(2)]
+
+    with ledger:
+        resumed = ledger.resume(TARGET, retry_unknown=False)
+        plan = Plan.count(iter(items), resumed)
+        ledger.translate(plan, resumed)
+        moved = [_item(2, {"n": 1}), _item(1, {"n": 2})]
+        later = ledger.resume(TARGET, retry_unknown=False)
+        assert Plan.count(iter(moved), later).translated == []
+
+    words = [json.dumps(w) + "\n" for w in (_entry(1, execution_id=100), _entry(2, sending=True))]
+    old = '{"line": 1, "execution_id": 100}\n{"line": 2, "sending": true}\n'
+    assert synced == [
+        old + words[0],
+        old + words[0] + words[1],
+        old + words[0] + words[1] + '{"translated_0.1.0": true}\n',
+    ]
+    assert [_state(item) for item in _todo(later, moved)] == [(2, 100, None), (1, None, STOPPED)]
+
+
+def test_a_journal_removed_as_it_is_opened_is_opened_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another batch that ends removes its journal; one opened just before is not the file at
+    the path any more, and entries written to it would be lost."""
+    ledger = Ledger(tmp_path / "out.jsonl")
+    real_lock = _ledger._lock
+    removed: list[Path] = []
+
+    def lock_once_removed(stream: Any) -> None:
+        if not removed:
+            removed.append(ledger.journal)
+            os.unlink(ledger.journal)
+        real_lock(stream)
+
+    monkeypatch.setattr(_ledger, "_lock", lock_once_removed)
+    with ledger:
+        ledger.sending(_item(1))
+
+    assert removed and json.loads(ledger.journal.read_text("utf-8")) == _entry(1, sending=True)
+
+
+def test_not_started_with_no_entry_before_it_leaves_the_input_to_run(tmp_path: Path) -> None:
+    """A journal whose `sending` line was lost: the input is simply run."""
+    ledger = Ledger(tmp_path / "out.jsonl")
+    _lines(ledger.journal, [_entry(5, not_started=True)])
+
+    todo = _todo(ledger.resume(TARGET, retry_unknown=False), [_item(5)])
+
+    assert [_state(item) for item in todo] == [(5, None, None)]

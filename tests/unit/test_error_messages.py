@@ -3,6 +3,9 @@ narrowest class that applies."""
 
 from __future__ import annotations
 
+import pickle
+import sys
+
 import httpx
 import pytest
 
@@ -172,3 +175,46 @@ def test_an_answer_too_large_to_read_says_its_status_and_shows_no_excerpt(harnes
     assert str(caught.value) == (
         "the answer is larger than max_response_bytes (100 bytes decoded) (HTTP 200): ''"
     )
+
+
+def test_a_problem_nested_too_deeply_to_write_again_is_still_shown(harness: Make) -> None:
+    """A `detail` nested about as deep as Python's recursion limit: at some depth it can be
+    read yet no longer written back as JSON. Whatever the depth, the message shows the nesting
+    (as the problem, or as the body's text when even reading it failed), never a stand-in."""
+    limit = sys.getrecursionlimit()
+    depths = range(limit - 300, limit + 10)  # the window lies below the limit, by the stack used
+    bodies = ['{"detail": [' + "[" * depth + "]" * depth + "]}" for depth in depths]
+    h = harness(*(httpx.Response(400, content=body) for body in bodies), max_retries=0)
+
+    for depth in depths:
+        with pytest.raises(pa.BadRequestError) as caught:
+            h.get("bot")
+        shown = caught.value.message.removeprefix('{"detail": [')
+        assert shown.startswith("[" * 100), (depth, caught.value.message[:40])
+
+
+def test_the_runs_warning_ends_the_message_it_follows() -> None:
+    error = pa.BadRequestError("bad", status_code=400, body=None, request_id=None)
+    error.run_warning = "Unexpected input variables: nme"
+
+    assert str(error) == "HTTP 400: bad (the run warned: Unexpected input variables: nme)"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pa.NotFoundError("gone", status_code=404, body={"a": 1}, request_id="r-1"),
+        pa.WaitTimeoutError(7, waited=2.5, last_result=None),
+        pa.InvalidInputError("bad label", argument="label", problem="bad"),
+    ],
+    ids=type,
+)
+def test_an_error_crosses_a_process_boundary_whole(error: pa.PromptLayerError) -> None:
+    """Pickled (a ProcessPoolExecutor, multiprocessing) and back: same class, message and
+    attributes. tests/adversarial/test_typed_errors_secrecy.py covers every class."""
+    error.run_warning = "w"
+
+    copy = pickle.loads(pickle.dumps(error))
+
+    assert type(copy) is type(error)
+    assert (str(copy), copy.args, vars(copy)) == (str(error), error.args, vars(error))

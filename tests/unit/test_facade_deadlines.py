@@ -57,6 +57,7 @@ def test_a_wait_timeout_after_polls_keeps_the_last_result(harness: Make, clock: 
     assert error.last_result is not None
     assert error.last_result.nodes["Answer"].status == "RUNNING"
     assert isinstance(error.__cause__, pa.RateLimitError)
+    assert not getattr(error, "__notes__", None)  # its message says how to resume already
 
 
 def test_the_time_waited_is_measured_from_the_start_of_the_wait(

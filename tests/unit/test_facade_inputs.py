@@ -225,3 +225,27 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 def test_bad_configuration_is_refused(options: dict[str, Any], match: str) -> None:
     with pytest.raises(ConfigurationError, match=match):
         Agents(**{"api_key": "pl_x", **options})
+
+
+@pytest.mark.parametrize("plain", [None, True, 0, 1.5, "text", [], {}])
+def test_a_bad_value_before_plain_ones_is_still_found(harness: Make, plain: Any) -> None:
+    """Every value is looked at, whatever comes after the bad one."""
+    h = harness()
+
+    with pytest.raises(InvalidInputError, match=r"^input_variables\['bad'\] is nan: "):
+        h.run("bot", input_variables={"bad": math.nan, "after": plain, "list": [plain, plain]})
+
+    assert h.api.requests == []
+
+
+def test_the_place_of_too_deep_an_input_is_cut_to_200_characters(harness: Make) -> None:
+    h = harness()
+
+    with pytest.raises(InvalidInputError) as caught:
+        h.run("bot", input_variables=nested(100))
+
+    where = "input_variables['q']" + "[0]" * 63  # the first container past the limit
+    assert len(where) > 200
+    assert str(caught.value) == (
+        f"input_variables nests more than 64 levels deep (at {where[:200]}...)"
+    )

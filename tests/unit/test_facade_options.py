@@ -144,3 +144,11 @@ def test_closing_a_client_the_library_made_closes_what_with_options_shares() -> 
     assert shared.is_closed  # ... and the owner closes what they shared
     with pytest.raises(pa.ConfigurationError, match="closed"):
         client.with_options(timeout=1).get("bot")  # a copy of a closed client sends nothing
+
+
+def test_a_default_content_type_never_relabels_the_runs_json_body(harness: Make) -> None:
+    h = harness(started(787), default_headers={"Content-Type": "text/plain"})
+
+    h.run("bot", input_variables={"q": "x"})
+
+    assert h.api.requests[0].headers["Content-Type"] == "application/json"

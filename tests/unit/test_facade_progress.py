@@ -76,11 +76,15 @@ def test_the_blocking_client_refuses_an_async_callback_before_sending(
         return None
 
     for on_progress in (callback, AsyncRecorder(api)):
-        with pytest.raises(pa.InvalidInputError, match=r"async function.*use AsyncAgents"):
+        with pytest.raises(pa.InvalidInputError) as caught:
             if call == "wait":
                 h.wait(787, on_progress=on_progress)
             else:
                 h.run_and_wait("bot", on_progress=on_progress)
+        assert str(caught.value) == (
+            "on_progress is an async function, which Agents cannot await: pass a plain "
+            "function, or use AsyncAgents"
+        )
     assert api.requests == []
     h.shut()
 

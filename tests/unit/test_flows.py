@@ -162,6 +162,7 @@ def test_run_and_wait_covers_both_with_one_deadline() -> None:
     )
     error, _ = drive(flow, clock, [started(3)] + [reply(202, RUNNING) for _ in range(5)])
     assert isinstance(error, pa.WaitTimeoutError) and error.execution_id == 3
+    assert not getattr(error, "__notes__", None)  # its message says how to resume already
     assert clock.now == pytest.approx(1.0)
 
 

@@ -215,3 +215,15 @@ def test_the_simulation_holds_the_previous_default_to_account() -> None:
         )
     ]
     assert missed == [5.0, 10.0, 20.0, 30.0]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"stretch": 0.0}, {"stretch": 0.99}, {"stretch_after": 0.0}, {"stretch_after": 0.5}],
+    ids=str,
+)
+def test_a_stretch_at_the_edges_of_its_range_is_accepted(options: dict[str, float]) -> None:
+    """No stretch at all, or a stretch from the first poll (or half a second) on."""
+    policy = pa.PollPolicy(**options)
+
+    assert {name: getattr(policy, name) for name in options} == options

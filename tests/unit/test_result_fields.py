@@ -78,3 +78,17 @@ def test_a_400_without_node_states_is_a_bad_request(harness: Make) -> None:
 
     with pytest.raises(pa.BadRequestError, match="bad execution id"):
         h.get_results(787)
+
+
+def test_a_results_repr_is_short_and_names_each_nodes_status(harness: Make) -> None:
+    """What a debugger or a log shows: the output and the node map cut by reprlib, so a large
+    result prints as one short line."""
+    answer = {"Out": node("SUCCESS", "x" * 1000, output=True), "Draft": node("SUCCESS", "y")}
+    h = harness(reply(200, answer))
+
+    result = h.get_results(787, return_all_outputs=True)
+
+    assert repr(result) == (
+        "ExecutionResult(execution_id=787, status='SUCCESS', done=True, "
+        "output='xxxxxxxxxxxx...xxxxxxxxxxxxx', nodes={'Draft': 'SUCCESS', 'Out': 'SUCCESS'})"
+    )
