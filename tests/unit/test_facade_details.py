@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import certifi
+import httpx
 import pytest
 
 import promptlayer_agents as pa
 from promptlayer_agents import _facade
 from promptlayer_agents import _flows as flows_module
 
-from ..fakes import FakeClock, Harness, ScriptedAPI, node, reply
+from ..fakes import FakeClock, Harness, SameCalls, ScriptedAPI, node, reply
 from ..helpers import API_KEY
 
 
@@ -133,3 +134,30 @@ def test_each_event_loop_has_its_own_slots_of_the_clients_size() -> None:
         return bool(semaphore.locked())
 
     assert asyncio.run(take_all())
+
+
+def test_a_copy_masks_the_credentials_of_its_owner_and_its_own(mode: str) -> None:
+    """Credential headers given to the client (its own, or its http_client's) and to
+    `with_options` are secrets of the copy too: echoed back in an error, they show as stars."""
+    echo = "bad Bearer owner-s3cret, client-s3cret and copy-s3cret"
+    transport = httpx.MockTransport(ScriptedAPI([reply(500, {"message": echo})]))
+    own = {"X-Auth-Token": "client-s3cret"}
+    options: dict[str, Any] = {
+        "api_key": API_KEY,
+        "default_headers": {"Authorization": "Bearer owner-s3cret"},
+    }
+    if mode == "sync":
+        owner: Any = pa.Agents(
+            http_client=httpx.Client(transport=transport, headers=own), **options
+        )
+    else:
+        http = httpx.AsyncClient(transport=transport, headers=own)
+        owner = pa.AsyncAgents(http_client=http, **options)
+    copy = SameCalls(mode)
+    copy.agents = owner.with_options(max_retries=0, default_headers={"Api-Key": "copy-s3cret"})
+
+    with pytest.raises(pa.InternalServerError) as raised:
+        copy.get("bot")
+
+    assert raised.value.message == "bad ***, *** and ***"
+    copy.shut()
