@@ -429,3 +429,15 @@ def test_borrowed_connections_follow_their_owner_and_close_only_themselves() -> 
     owner.close()
     with pytest.raises(ConfigurationError, match="closed"):
         borrowed.current()
+
+
+def test_bytes_after_the_end_of_a_compressed_body_are_dropped(mode: str) -> None:
+    """As httpx does: whatever follows the end of the gzip stream, in the same chunk or in
+    later ones, is not part of the answer."""
+    body = gzip.compress(DATA)
+    chunks = [body[:50], body[50:] + b"trailing", b"junk" * 100]
+    transport = Streaming(200, [(b"Content-Encoding", b"gzip")], chunks)
+
+    answer = send(mode, transport)
+
+    assert isinstance(answer, httpx.Response) and answer.content == DATA
