@@ -5,12 +5,9 @@ flows loaded on first use, and the asyncio client's slots per event loop."""
 from __future__ import annotations
 
 import asyncio
-import ssl
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
-import certifi
 import httpx
 import pytest
 
@@ -67,23 +64,13 @@ def test_the_flows_load_on_first_use_and_then_stand_for_themselves(
     assert vars(_facade)["_flows"] is flows_module
 
 
-def test_api_client_uses_the_base_url_and_certificates_given(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    bundle = Path(certifi.where()).read_text(encoding="ascii")
-    end = "-----END CERTIFICATE-----"
-    one = tmp_path / "one.pem"
-    one.write_text(bundle[: bundle.index(end) + len(end)] + "\n", encoding="ascii")
-    monkeypatch.setenv("SSL_CERT_FILE", str(one))
-
+def test_api_client_uses_the_base_url_given_and_its_credentials() -> None:
     client = pa.api_client(api_key=API_KEY, base_url="https://user:pw@api.test:8443")
 
     http = client.get_httpx_client()
     assert str(http.base_url) == "https://api.test:8443"
     assert http.headers["X-API-KEY"] == API_KEY
     assert http.headers["Authorization"] == "Basic dXNlcjpwdw=="
-    verify = client._verify_ssl
-    assert isinstance(verify, ssl.SSLContext) and len(verify.get_ca_certs()) == 1
     client.get_httpx_client().close()
 
 

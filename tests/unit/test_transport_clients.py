@@ -18,8 +18,10 @@ import httpcore
 import httpx
 import pytest
 
-from promptlayer_agents import _transport
+from promptlayer_agents import _transport, api_client
 from promptlayer_agents._errors import ConfigurationError
+
+from ..helpers import API_KEY
 
 NETWORK_VARIABLES = [
     "HTTP_PROXY",
@@ -56,6 +58,37 @@ def server() -> Iterator[Any]:
     """An HTTP server on 127.0.0.1 that answers `ok` to anything and records each request's
     head (request line and headers), as an origin server or a proxy."""
     with socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Recording) as made:
+        made.daemon_threads = True
+        made.heads = []  # type: ignore[attr-defined]
+        thread = threading.Thread(target=made.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.start()
+        try:
+            yield made
+        finally:
+            made.shutdown()
+            thread.join(timeout=10)
+
+
+TLS = Path(__file__).resolve().parents[1] / "fixtures" / "tls"
+"""A test certificate authority (`ca.pem`) and a certificate it signed for 127.0.0.1 with its
+key (`server.pem`), made for these tests only, valid until 2126."""
+
+
+class _TLSServer(socketserver.ThreadingTCPServer):
+    """The recording server, over TLS with the test certificate."""
+
+    def get_request(self) -> tuple[Any, Any]:
+        connection, address = super().get_request()
+        connection.settimeout(10)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(TLS / "server.pem")
+        return context.wrap_socket(connection, server_side=True), address
+
+
+@pytest.fixture
+def tls_server() -> Iterator[Any]:
+    """The recording server over TLS (a client that does not trust the test CA fails)."""
+    with _TLSServer(("127.0.0.1", 0), _Recording) as made:
         made.daemon_threads = True
         made.heads = []  # type: ignore[attr-defined]
         thread = threading.Thread(target=made.serve_forever, kwargs={"poll_interval": 0.05})
@@ -149,6 +182,19 @@ def test_a_blocking_attempt_past_its_deadline_does_not_connect(
 # The certificates trusted.
 
 
+def test_the_clients_trust_the_certificates_of_ssl_cert_file(
+    mode: str, tls_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"https://127.0.0.1:{tls_server.server_address[1]}/tls"
+    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        get(mode, url)
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "ca.pem"))
+
+    assert get(mode, url).text == "ok"
+    assert tls_server.heads[-1][0] == "GET /tls HTTP/1.1"
+
+
 def one_certificate(tmp_path: Path) -> Path:
     """A file holding the first certificate of certifi's bundle."""
     bundle = Path(certifi.where()).read_text(encoding="ascii")
@@ -156,6 +202,19 @@ def one_certificate(tmp_path: Path) -> Path:
     path = tmp_path / "one.pem"
     path.write_text(bundle[bundle.index("-----BEGIN") : bundle.index(end) + len(end)] + "\n")
     return path
+
+
+def test_the_generated_client_trusts_them_too(
+    tls_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "ca.pem"))
+    client = api_client(
+        api_key=API_KEY, base_url=f"https://127.0.0.1:{tls_server.server_address[1]}"
+    )
+
+    with client as opened:
+        assert opened.get_httpx_client().get("/generated").text == "ok"
+    assert tls_server.heads[0][0] == "GET /generated HTTP/1.1"
 
 
 def test_without_settings_certifis_certificates_are_trusted() -> None:
