@@ -23,21 +23,25 @@ URL = "https://api.test/workflows/bot"
 
 
 class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A body that arrives in these chunks, and knows whether it was closed."""
+    """A body that arrives in these chunks, and knows how many were pulled and whether it was
+    closed."""
 
     def __init__(self, chunks: Sequence[bytes], on_chunk: Any = None) -> None:
         self.chunks = chunks
         self.on_chunk = on_chunk
         self.closed = False
+        self.pulled = 0
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self.chunks:
             if self.on_chunk is not None:
                 self.on_chunk()  # the time it takes to arrive
+            self.pulled += 1
             yield chunk
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for chunk in self.chunks:
+            self.pulled += 1
             yield chunk
 
     def close(self) -> None:
@@ -441,3 +445,14 @@ def test_bytes_after_the_end_of_a_compressed_body_are_dropped(mode: str) -> None
     answer = send(mode, transport)
 
     assert isinstance(answer, httpx.Response) and answer.content == DATA
+
+
+def test_reading_stops_at_the_limit_however_long_the_answer(mode: str) -> None:
+    """An answer that goes on and on is read only up to the limit: the rest is never pulled."""
+    transport = Streaming(200, [], [b"x" * 1000] * 1000)
+
+    answer = send(mode, transport, max_bytes=2500)
+
+    assert isinstance(answer, _http.Unreadable)
+    assert transport.body.pulled == 3
+    assert transport.body.closed
