@@ -85,18 +85,20 @@ def send(
     *,
     timeout: float = 30.0,
     max_bytes: int = 10_000,
-    **request: Any,
+    follow_redirects: bool = False,
+    **call: Any,
 ) -> _http.Outcome:
-    """One attempt through `transport`, blocking or asyncio."""
-    action = Send(
-        request={"method": "GET", "url": URL, **request}, timeout=timeout, max_bytes=max_bytes
-    )
+    """One attempt through `transport`, blocking or asyncio, with an httpx client made with
+    these options."""
+    request = {"method": "GET", "url": URL, **call}
+    action = Send(request=request, timeout=timeout, max_bytes=max_bytes)
     if mode == "sync":
-        with httpx.Client(transport=transport) as client:
+        with httpx.Client(transport=transport, follow_redirects=follow_redirects) as client:
             return _http.send_blocking(client, action)
 
     async def main() -> _http.Outcome:
-        async with httpx.AsyncClient(transport=transport) as client:
+        made = httpx.AsyncClient(transport=transport, follow_redirects=follow_redirects)
+        async with made as client:
             return await _http.send_async(client, action, asyncio.Semaphore(1))
 
     return asyncio.run(main())
@@ -145,10 +147,13 @@ def test_the_request_asks_only_for_encodings_it_can_undo_and_keeps_its_own_heade
     assert request.extensions["timeout"] == {"connect": 7.5, "read": 7.5, "write": 7.5, "pool": 7.5}
 
 
-def test_a_redirect_is_an_answer_not_followed(mode: str) -> None:
+@pytest.mark.parametrize("follow_redirects", [False, True])
+def test_a_redirect_is_an_answer_not_followed(mode: str, follow_redirects: bool) -> None:
+    """Not even by an http_client of the caller's made to follow them: the request (a run, say)
+    is never sent again elsewhere."""
     transport = Streaming(302, [(b"Location", b"https://elsewhere.test/")], [b""])
 
-    answer = send(mode, transport)
+    answer = send(mode, transport, follow_redirects=follow_redirects)
 
     assert isinstance(answer, httpx.Response) and answer.status_code == 302
     assert len(transport.requests) == 1
