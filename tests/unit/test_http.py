@@ -77,3 +77,11 @@ def test_a_decompression_bomb_costs_no_more_memory_than_the_limit(chunk: int) ->
     finally:
         tracemalloc.stop()
     assert peak < 4 * limit
+
+
+def test_an_unsupported_encoding_is_named_cut_to_40_characters() -> None:
+    name = "x" * 40 + "-more"
+
+    with pytest.raises(_http._Refused) as raised:
+        _http._Decoder(name, 100)
+    assert str(raised.value) == f"unsupported Content-Encoding {'x' * 40!r}"
