@@ -388,6 +388,16 @@ def test_each_scheme_has_its_route_and_no_proxy_names_its_own_variable() -> None
         )
 
 
+def test_long_values_are_cut_in_messages() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        _transport._routes({"NO_PROXY": "x" * 70 + ":notaport"})
+    assert str(raised.value).endswith(f"not a host name: {'x' * 60!r}")
+    scheme = "s" * 30
+    with pytest.raises(ConfigurationError) as raised:
+        _transport._routes({"HTTP_PROXY": f"{scheme}://proxy.example"})
+    assert f"names a proxy of scheme {'s' * 20!r}: only" in str(raised.value)
+
+
 def test_localhost_is_matched_exactly_in_any_case() -> None:
     assert _transport._direct_pattern("NO_PROXY", "LocalHost") == "all://LocalHost"
 
@@ -425,7 +435,8 @@ def test_without_an_attempt_timeouts_are_left_as_they_are() -> None:
 
 
 @pytest.mark.parametrize(
-    ("timeout", "left", "expected"), [(None, 2.5, 2.5), (3.0, 2.5, 2.5), (2.0, 2.5, 2.0)]
+    ("timeout", "left", "expected"),
+    [(None, 2.5, 2.5), (3.0, 2.5, 2.5), (2.0, 2.5, 2.0), (5.0, 0.5, 0.5), (None, 0.25, 0.25)],
 )
 def test_a_timeout_is_cut_to_the_time_left(
     deadline: Any, timeout: float | None, left: float, expected: float
@@ -478,31 +489,42 @@ class Inner(httpcore.NetworkBackend, httpcore.NetworkStream):
 
 
 def test_every_step_of_a_connection_ends_by_the_deadline(deadline: Any) -> None:
+    """Each step gets its own timeout or the time left, whichever is shorter (2 s left here)."""
     deadline(2.0)
     inner = Inner()
     backend = _transport._DeadlineBackend(inner)
     options = [("opt", 1, 2)]
 
-    stream = backend.connect_tcp("h.test", 443, 5.0, "10.0.0.1", options)
+    stream = backend.connect_tcp("h.test", 443, 1.5, "10.0.0.1", options)
     assert isinstance(stream, _transport._DeadlineStream)
-    assert stream.read(10, 1.0) == b"data"
-    stream.write(b"x", None)
-    tls = stream.start_tls("ctx", "h.test", 9.0)
+    assert stream.read(10, None) == b"data"
+    stream.read(10, 5.0)
+    stream.write(b"x", 0.25)
+    stream.write(b"y", None)
+    tls = stream.start_tls("ctx", "h.test", 0.5)
     assert isinstance(tls, _transport._DeadlineStream)
+    stream.start_tls("ctx", "h.test", 9.0)
     assert stream.get_extra_info("ssl_object") == "info"
     stream.close()
-    unix = backend.connect_unix_socket("/tmp/s", None, options)
+    unix = backend.connect_unix_socket("/tmp/s", 1.0, options)
     assert isinstance(unix, _transport._DeadlineStream)
+    backend.connect_tcp("h.test", 443, None)
+    backend.connect_unix_socket("/tmp/s", None)
     backend.sleep(0.5)
 
     assert inner.calls == [
-        ("connect_tcp", "h.test", 443, 2.0, "10.0.0.1", options),
-        ("read", 10, 1.0),
-        ("write", b"x", 2.0),
+        ("connect_tcp", "h.test", 443, 1.5, "10.0.0.1", options),
+        ("read", 10, 2.0),
+        ("read", 10, 2.0),
+        ("write", b"x", 0.25),
+        ("write", b"y", 2.0),
+        ("start_tls", "ctx", "h.test", 0.5),
         ("start_tls", "ctx", "h.test", 2.0),
         ("get_extra_info", "ssl_object"),
         ("close",),
-        ("connect_unix_socket", "/tmp/s", 2.0, options),
+        ("connect_unix_socket", "/tmp/s", 1.0, options),
+        ("connect_tcp", "h.test", 443, 2.0, None, None),
+        ("connect_unix_socket", "/tmp/s", 2.0, None),
         ("sleep", 0.5),
     ]
 
