@@ -57,3 +57,13 @@ def test_any_depth_is_walked_without_recursion() -> None:
     for _ in range(50_000):
         found = found[0]
     assert found is None
+
+
+def test_json_is_the_generated_type_and_nothing_else_is_there() -> None:
+    from promptlayer_agents import _json
+    from promptlayer_agents_api.types import JSON
+
+    assert _json.JSON is JSON
+    with pytest.raises(AttributeError) as raised:
+        _json.nope  # noqa: B018
+    assert str(raised.value) == "module 'promptlayer_agents._json' has no attribute 'nope'"
