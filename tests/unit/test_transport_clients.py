@@ -147,21 +147,6 @@ def test_without_proxy_settings_requests_go_direct(mode: str, server: Any) -> No
     assert server.heads[0][0] == "GET /plain HTTP/1.1"
 
 
-def test_netrc_credentials_are_never_sent(
-    mode: str, server: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """Only what the package reads from the environment applies: httpx's own reading of it
-    (a .netrc's passwords among them) is off."""
-    netrc = tmp_path / "netrc"
-    netrc.write_text("machine 127.0.0.1 login someone password s3cret\n", encoding="utf-8")
-    monkeypatch.setenv("NETRC", str(netrc))
-    port = server.server_address[1]
-
-    get(mode, f"http://127.0.0.1:{port}/")
-
-    assert not any(line.lower().startswith("authorization") for line in server.heads[0])
-
-
 @pytest.mark.parametrize("proxied", [False, True])
 def test_a_blocking_attempt_past_its_deadline_does_not_connect(
     server: Any, monkeypatch: pytest.MonkeyPatch, proxied: bool
@@ -204,10 +189,24 @@ def one_certificate(tmp_path: Path) -> Path:
     return path
 
 
+def trusting_the_test_ca(environ: Any) -> ssl.SSLContext:
+    """`_transport._ssl_context` as if the environment named the test CA, without the variable
+    that OpenSSL's own defaults would read too."""
+    return ssl.create_default_context(cafile=TLS / "ca.pem")
+
+
+def test_the_clients_verify_with_the_context_made_from_the_environment(
+    mode: str, tls_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_transport, "_ssl_context", trusting_the_test_ca)
+
+    assert get(mode, f"https://127.0.0.1:{tls_server.server_address[1]}/tls").text == "ok"
+
+
 def test_the_generated_client_trusts_them_too(
     tls_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "ca.pem"))
+    monkeypatch.setattr(_transport, "_ssl_context", trusting_the_test_ca)
     client = api_client(
         api_key=API_KEY, base_url=f"https://127.0.0.1:{tls_server.server_address[1]}"
     )
