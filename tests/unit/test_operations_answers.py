@@ -60,6 +60,7 @@ def _unreadable_run(status: int, body: bytes) -> ResponseValidationError:
     [
         (200, b'{"workflow_version_execution_id": 41}', 41),
         (299, b'{"workflow_version_execution_id": 41}', 41),
+        (200, b'{"workflow_version_execution_id": 1}', 1),
         (201, b'{"workflow_version_execution_id": 41, "success": "yes"}', 41),
         (201, b'{"workflow_version_execution_id": 41, "message": 3}', 41),
         (300, b'{"workflow_version_execution_id": 41}', None),
