@@ -15,7 +15,7 @@ import promptlayer_agents as pa
 from promptlayer_agents import _facade
 from promptlayer_agents import _flows as flows_module
 
-from ..fakes import FakeClock, Harness, SameCalls, ScriptedAPI, node, reply
+from ..fakes import FakeClock, Harness, SameCalls, ScriptedAPI, node, reply, started
 from ..helpers import API_KEY
 
 
@@ -148,3 +148,14 @@ def test_a_copy_masks_the_credentials_of_its_owner_and_its_own(mode: str) -> Non
 
     assert raised.value.message == "bad ***, *** and ***"
     copy.shut()
+
+
+def test_a_run_asks_for_the_main_output_unless_told_otherwise(mode: str, clock: FakeClock) -> None:
+    api = ScriptedAPI([started(5), started(6)])
+    h = Harness(mode, api, clock)
+
+    h.run("bot")
+    h.run("bot", return_all_outputs=True)
+    h.shut()
+
+    assert [body["return_all_outputs"] for body in api.bodies()] == [False, True]
