@@ -159,3 +159,28 @@ def test_a_run_asks_for_the_main_output_unless_told_otherwise(mode: str, clock: 
     h.shut()
 
     assert [body["return_all_outputs"] for body in api.bodies()] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("kind", "wrong", "message"),
+    [
+        (pa.Agents, httpx.AsyncClient, "http_client must be an Client, not AsyncClient"),
+        (pa.AsyncAgents, httpx.Client, "http_client must be an AsyncClient, not Client"),
+    ],
+)
+def test_an_http_client_of_the_other_kind_is_refused_naming_both(
+    kind: type[Any], wrong: type[Any], message: str
+) -> None:
+    with pytest.raises(pa.ConfigurationError) as raised:
+        kind(api_key=API_KEY, http_client=wrong())
+    assert str(raised.value) == message
+
+
+def test_closing_an_async_client_closes_the_connections_it_made() -> None:
+    async def main() -> bool:
+        agents = pa.AsyncAgents(api_key=API_KEY)
+        made = agents._channel.current()
+        await agents.close()
+        return made.is_closed
+
+    assert asyncio.run(main())

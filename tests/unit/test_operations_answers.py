@@ -99,6 +99,7 @@ def test_an_error_status_is_its_typed_error_and_a_redirect_is_unexpected() -> No
         parse_run(reply(399, {"workflow_version_execution_id": 1}))
     assert str(raised.value).startswith("unexpected status (HTTP 399)")
     assert raised.value.status_code == 399
+    assert raised.value.excerpt == '{"workflow_version_execution_id": 1}'
 
 
 @pytest.mark.parametrize(
