@@ -127,10 +127,11 @@ def test_a_copy_masks_the_credentials_of_its_owner_and_its_own(mode: str) -> Non
     """Credential headers given to the client (its own, or its http_client's) and to
     `with_options` are secrets of the copy too: echoed back in an error, they show as stars."""
     echo = "bad Bearer owner-s3cret, client-s3cret and copy-s3cret"
-    transport = httpx.MockTransport(ScriptedAPI([reply(500, {"message": echo})]))
+    transport = httpx.MockTransport(ScriptedAPI(default=reply(500, {"message": echo})))
     own = {"X-Auth-Token": "client-s3cret"}
     options: dict[str, Any] = {
         "api_key": API_KEY,
+        "max_retries": 0,
         "default_headers": {"Authorization": "Bearer owner-s3cret"},
     }
     if mode == "sync":
@@ -140,14 +141,19 @@ def test_a_copy_masks_the_credentials_of_its_owner_and_its_own(mode: str) -> Non
     else:
         http = httpx.AsyncClient(transport=transport, headers=own)
         owner = pa.AsyncAgents(http_client=http, **options)
+    first = SameCalls(mode)
+    first.agents = owner
     copy = SameCalls(mode)
-    copy.agents = owner.with_options(max_retries=0, default_headers={"Api-Key": "copy-s3cret"})
+    copy.agents = owner.with_options(default_headers={"Api-Key": "copy-s3cret"})
 
     with pytest.raises(pa.InternalServerError) as raised:
+        first.get("bot")
+    assert raised.value.message == "bad ***, *** and copy-s3cret"
+    with pytest.raises(pa.InternalServerError) as raised:
         copy.get("bot")
-
     assert raised.value.message == "bad ***, *** and ***"
     copy.shut()
+    first.shut()
 
 
 def test_a_run_asks_for_the_main_output_unless_told_otherwise(mode: str, clock: FakeClock) -> None:
