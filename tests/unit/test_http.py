@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import tracemalloc
 import zlib
 
 import pytest
@@ -57,3 +58,30 @@ def test_one_byte_over_the_limit_is_refused_after_decompression(encoding: str) -
 def test_unknown_and_corrupt_encodings_are_refused(encoding: str, body: bytes, reason: str) -> None:
     with pytest.raises(_http._Refused, match=reason):
         _feed(encoding, body, 10_000, 1000)
+
+
+BOMB = gzip.compress(bytes(20_000_000), compresslevel=1)
+"""20 MB of zeros, gzipped to about 90 KB."""
+
+
+@pytest.mark.parametrize("chunk", [len(BOMB), 8192])
+def test_a_decompression_bomb_costs_no_more_memory_than_the_limit(chunk: int) -> None:
+    """Each chunk is decompressed at most up to the limit: a bomb is refused having held about
+    `limit` bytes, never its decompressed size, however it arrives."""
+    limit = 1_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(_http._Refused, match="larger than max_response_bytes"):
+            _feed("gzip", BOMB, limit, chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * limit
+
+
+def test_an_unsupported_encoding_is_named_cut_to_40_characters() -> None:
+    name = "x" * 40 + "-more"
+
+    with pytest.raises(_http._Refused) as raised:
+        _http._Decoder(name, 100)
+    assert str(raised.value) == f"unsupported Content-Encoding {'x' * 40!r}"
