@@ -452,7 +452,7 @@ def test_a_path_outside_the_api_is_a_json_404_and_a_wrong_method_a_json_405() ->
     assert missing.status_code == 404
     assert missing.json() == {"success": False, "message": "Not Found"}
     assert posted.status_code == 405 and posted.json()["message"] == "Method Not Allowed"
-    assert posted.headers["allow"] == "GET, HEAD"
+    assert sorted(posted.headers["allow"].split(", ")) == ["GET", "HEAD"]
 
 
 @pytest.mark.parametrize(
@@ -765,3 +765,30 @@ def test_the_lifespan_stops_running_executions_and_closes_callbacks() -> None:
 
     assert task is not None and task.cancelled()
     assert closed == [True]
+
+
+def test_a_node_path_the_xml_library_cannot_read_fails_its_node_not_the_server() -> None:
+    """ElementTree raises TypeError or KeyError, not SyntaxError, for some paths ("[", "@")."""
+    agent = {
+        "workflow_name": "xml",
+        "required_input_variables": {"doc": "string"},
+        "nodes": [
+            {
+                "name": f"Find{index}",
+                "node_type": "XML_PATH",
+                "configuration": {"source": "doc", "xml_path": path},
+                "dependencies": ["doc"],
+                "is_output_node": True,
+            }
+            for index, path in enumerate(["[", "@", "i[@a="])
+        ],
+    }
+
+    started, results = run_then_results(
+        create_app(agent), {"input_variables": {"doc": "<r/>"}}, agent="xml"
+    )
+
+    assert (started.status_code, results.status_code) == (201, 200)
+    errors = [node["error_message"] for node in results.json().values()]
+    assert [node["status"] for node in results.json().values()] == ["FAILED"] * 3
+    assert errors[0].startswith("XML_PATH: TypeError: ") and errors[1] == "XML_PATH: KeyError: '@'"
