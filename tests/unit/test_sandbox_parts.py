@@ -8,6 +8,8 @@ import json
 import logging
 import socket
 import sys
+import threading
+import time
 from typing import Any
 
 import httpx
@@ -24,9 +26,11 @@ from promptlayer_agents.sandbox import (
     _server,
     load_catalog,
 )
+from promptlayer_agents.sandbox._callables import Call, wait_for_any
 from promptlayer_agents.sandbox._callbacks import CALLBACK_TIMEOUT, Callbacks, is_loopback
 from promptlayer_agents.sandbox._engine import Execution
 from promptlayer_agents.sandbox._memory import gone, json_size, node_map_size
+from promptlayer_agents.sandbox._nodes import NodeFailed
 from promptlayer_agents.sandbox._paths import agent_segment
 
 # --- request checks (_checks) ---------------------------------------------------------------
@@ -553,3 +557,110 @@ def test_a_sandbox_serves_on_its_url_until_stopped() -> None:
         sandbox.url  # noqa: B018
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/workflows/a", timeout=5)
+
+
+# --- script callables, isolated (_callables) ------------------------------------------------
+
+
+def _outcome(function: Any, timeout: float = 10.0) -> tuple[Any, Call]:
+    """Call `function` as the engine does and wait for it; (its value or the failure, the call)."""
+
+    async def main() -> Call:
+        call = Call(function, {"i": 1}, timeout)
+        await wait_for_any([call])
+        return call
+
+    call = asyncio.run(asyncio.wait_for(main(), 20))
+    try:
+        return call.outcome(), call
+    except NodeFailed as failed:
+        return f"failed: {failed}", call
+
+
+def test_a_callable_gets_the_values_and_its_return_is_the_value() -> None:
+    assert _outcome(lambda values: {"got": values})[0] == {"got": {"i": 1}}
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (SystemExit(3), "failed: SystemExit: 3"),
+        (KeyboardInterrupt(), "failed: KeyboardInterrupt: "),
+        (ValueError("bad"), "failed: ValueError: bad"),
+    ],
+)
+def test_whatever_a_callable_raises_fails_its_node(error: BaseException, message: str) -> None:
+    def raising(values: dict[str, Any]) -> Any:
+        raise error
+
+    assert _outcome(raising)[0] == message
+
+
+def test_a_callable_returning_what_json_cannot_carry_fails_its_node() -> None:
+    value, _ = _outcome(lambda values: float("nan"))
+
+    assert value.startswith("failed: the script callable returned a value JSON cannot carry")
+
+
+def test_a_callable_is_named_by_its_qualified_name_or_its_type() -> None:
+    class Reply:
+        def __call__(self, values: dict[str, Any]) -> str:
+            return "r"
+
+    def named(values: dict[str, Any]) -> str:
+        return "n"
+
+    assert _outcome(named)[1].label == named.__qualname__
+    assert _outcome(Reply())[1].label == "Reply"
+
+
+def test_a_callable_past_its_timeout_is_abandoned() -> None:
+    release = threading.Event()
+    try:
+        value, call = _outcome(lambda values: release.wait(10), timeout=0.05)
+    finally:
+        release.set()
+
+    assert value == (
+        f"failed: the script callable {call.label} did not return within 0.05 s, "
+        "so the sandbox abandoned it"
+    )
+    assert call.label.endswith("<locals>.<lambda>")
+    assert call.settled and call.remaining() == 0.0
+
+
+def test_waiting_is_bounded_by_the_limit_given() -> None:
+    release = threading.Event()
+
+    async def main() -> tuple[bool, float, float]:
+        call = Call(lambda values: release.wait(10), {}, 10.0)
+        began = time.monotonic()
+        await wait_for_any([call], 0.01)
+        await wait_for_any([call], -1.0)
+        return call.settled, time.monotonic() - began, call.remaining()
+
+    try:
+        settled, took, remaining = asyncio.run(asyncio.wait_for(main(), 20))
+    finally:
+        release.set()
+
+    assert not settled and took < 5 and 5 < remaining <= 10
+
+
+def test_a_callable_returning_after_its_loop_closed_is_harmless() -> None:
+    release = threading.Event()
+    failures: list[Any] = []
+    hook, threading.excepthook = threading.excepthook, failures.append
+    try:
+
+        async def main() -> Call:
+            return Call(lambda values: release.wait(10) and "late", {}, 10.0)
+
+        call = asyncio.run(main())
+        release.set()
+        assert call.returned.wait(10)
+        call._thread.join(10)
+    finally:
+        threading.excepthook = hook
+
+    assert failures == [] and call.outcome() == "late"
