@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.requests import Request
 
@@ -215,6 +215,7 @@ def test_without_a_raw_path_the_path_is_read() -> None:
     assert agent_segment(_request(None, "/workflows/bot/run")) == ("bot", "run")
 
 
+@settings(max_examples=50, deadline=None)
 @given(st.text(min_size=1), st.booleans())
 def test_any_name_quoted_into_the_path_reaches_its_agent(name: str, run: bool) -> None:
     segment = "".join(f"%{b:02X}" for b in name.encode("utf-8"))
@@ -226,6 +227,7 @@ def test_any_name_quoted_into_the_path_reaches_its_agent(name: str, run: bool) -
 # --- answer sizes (_memory) -----------------------------------------------------------------
 
 
+@settings(max_examples=40, deadline=None)
 @given(
     st.dictionaries(
         st.text(max_size=5),
