@@ -12,6 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect
+from starlette.responses import JSONResponse
 from starlette.types import Message
 
 from promptlayer_agents.sandbox import DEFAULT_API_KEY, Faults, create_app
@@ -792,3 +793,36 @@ def test_a_node_path_the_xml_library_cannot_read_fails_its_node_not_the_server()
     errors = [node["error_message"] for node in results.json().values()]
     assert [node["status"] for node in results.json().values()] == ["FAILED"] * 3
     assert errors[0].startswith("XML_PATH: TypeError: ") and errors[1] == "XML_PATH: KeyError: '@'"
+
+
+class _Tape:
+    """Answers the operations it holds (whatever the key or faults), passes on the others."""
+
+    def __init__(self, **answers: int) -> None:
+        self.answers = answers
+        self.seen: list[tuple[str, str]] = []
+
+    async def answer(self, request: Any, operation: str, state: SandboxState) -> Any:
+        self.seen.append((request.method, operation))
+        status = self.answers.get(operation)
+        return None if status is None else JSONResponse({"taped": operation}, status_code=status)
+
+
+def test_a_tape_answers_first_and_passes_on_what_it_does_not_hold() -> None:
+    app = create_app(AGENTS, faults=Faults(drop=1.0))
+    tape = _Tape(agent=203)
+    state_of(app).tape = tape
+
+    async def talk(client: httpx.AsyncClient) -> list[httpx.Response]:
+        client.headers.pop("X-API-KEY")
+        return [
+            await client.get("/workflows/pair"),
+            await client.get(RESULTS, params={"workflow_version_execution_id": 1}),
+        ]
+
+    taped, passed = serve(app, talk)
+
+    assert (taped.status_code, taped.json()) == (203, {"taped": "agent"})
+    assert passed.status_code == 401  # not taped: the sandbox answers, key checked first
+    assert tape.seen == [("GET", "agent"), ("GET", "results")]
+    assert state_of(app).requests == {"GET agent": 1, "GET results": 1}
