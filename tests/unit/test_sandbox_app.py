@@ -709,21 +709,44 @@ def test_an_error_outside_a_handler_is_a_json_500(monkeypatch: pytest.MonkeyPatc
 
 def test_a_body_over_the_limit_is_413_and_starts_nothing() -> None:
     app = create_app(AGENTS, max_body_bytes=64)
-    body = json.dumps({"input_variables": {"x": "y" * 100}}).encode()
+    exact = json.dumps({"input_variables": {"x": "y" * 34}}).encode()
+    over = json.dumps({"input_variables": {"x": "y" * 35}}).encode()
 
-    async def chunks() -> Any:
-        yield body[:40]
-        yield body[40:]
+    def chunks(body: bytes) -> Any:
+        async def parts() -> Any:
+            yield body[:40]
+            yield body[40:]
 
-    declared = one(app, "POST", "/workflows/pair/run", content=body)
-    streamed = one(app, "POST", "/workflows/pair/run", content=chunks())
-    fits = one(app, "POST", "/workflows/pair/run", content=body[:64].rstrip(b"y") + b'"}}')
+        return parts()
+
+    answers = [
+        one(app, "POST", "/workflows/pair/run", content=over),
+        one(app, "POST", "/workflows/pair/run", content=chunks(over)),
+        one(app, "POST", "/workflows/pair/run", content=exact),
+        one(app, "POST", "/workflows/pair/run", content=chunks(exact)),
+    ]
 
     message = "Request body too large (the limit is 64 bytes)"
-    assert (declared.status_code, declared.json()) == (413, {"success": False, "message": message})
-    assert (streamed.status_code, streamed.json()) == (413, {"success": False, "message": message})
-    assert fits.status_code == 201
-    assert len(state_of(app).executions) == 1
+    assert (len(exact), len(over)) == (64, 65)
+    assert [answer.status_code for answer in answers] == [413, 413, 201, 201]
+    assert answers[0].json() == answers[1].json() == {"success": False, "message": message}
+    assert len(state_of(app).executions) == 2
+
+
+def test_the_body_limit_leaves_the_lifespan_alone() -> None:
+    app = create_app(AGENTS, max_body_bytes=1)
+    events = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return events.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(asyncio.wait_for(app({"type": "lifespan"}, receive, send), 10))
+
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
 
 
 @pytest.mark.parametrize("limits", [{"max_body_bytes": 0}, {"max_stored_bytes": 0}])
