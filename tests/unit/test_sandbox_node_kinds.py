@@ -23,6 +23,8 @@ VALUES: dict[str, Any] = {
     "i": 3,
     "t": True,
     "j": '{"a": [1, 5, 3], "b": {"c": "x"}}',
+    "k": '{"a": [1, 5, 3], "b": {"c": "y"}}',
+    "yes": " TRUE ",
     "l": [4, 2],
     "x": "<r><i k='1'>A</i><i>B</i></r>",
     "none": None,
@@ -59,6 +61,18 @@ def failure(node_type: str, **config: Any) -> str:
         ("REGEX", {"source": "i", "regex_pattern": "^3$"}, True),
         ("REGEX_EXTRACTION", {"source": "s", "regex_pattern": r"(\w)o"}, ["l", "W"]),
         ("COMPARE", {"sources": ["i", "i"]}, True),
+        ("COMPARE", {"sources": ["i", "i", "n"]}, True),
+        ("COMPARE", {"sources": ["j", "k"], "comparison_type": {"type": "JSON"}}, False),
+        (
+            "COMPARE",
+            {"sources": ["j", "k"], "comparison_type": {"type": "JSON", "json_path": "$.a"}},
+            True,
+        ),
+        (
+            "COMPARE",
+            {"sources": ["j", "k"], "comparison_type": {"type": "JSON", "json_path": "$.b.c"}},
+            False,
+        ),
         ("COMPARE", {"sources": ["i", "n"], "comparison_type": "JSON"}, False),
         ("COMPARE", {"sources": ["n", "n"], "comparison_type": {}}, True),
         ("COMPARE", {"sources": ["j", "j"], "comparison_type": {"type": "JSON"}}, True),
@@ -96,6 +110,8 @@ def failure(node_type: str, **config: Any) -> str:
         ("PARSE_VALUE", {"source": "i", "type": "number"}, 3),
         ("PARSE_VALUE", {"source": "t", "type": "boolean"}, True),
         ("PARSE_VALUE", {"source": "empty", "type": "boolean"}, False),
+        ("PARSE_VALUE", {"source": "yes", "type": "boolean"}, True),
+        ("PARSE_VALUE", {"source": "s", "type": "boolean"}, False),
         ("PARSE_VALUE", {"source": "j", "type": "object"}, {"a": [1, 5, 3], "b": {"c": "x"}}),
         ("PARSE_VALUE", {"source": "l", "type": "object"}, [4, 2]),
         ("ASSERT_VALID", {"source": "l", "type": "object"}, True),
@@ -123,7 +139,10 @@ def failure(node_type: str, **config: Any) -> str:
 def test_each_kind_gives_its_documented_value(
     node_type: str, config: dict[str, Any], expected: Any
 ) -> None:
-    assert value(node_type, **config) == expected
+    found = value(node_type, **config)
+
+    assert found == expected
+    assert type(found) is type(expected)  # 3, not 3.0; True, not 1
 
 
 @pytest.mark.parametrize(

@@ -666,3 +666,74 @@ def test_a_callable_returning_after_its_loop_closed_is_harmless() -> None:
         threading.excepthook = hook
 
     assert failures == [] and call.outcome() == "late"
+
+
+def test_serve_runs_uvicorn_with_the_limits_given_on_the_socket_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from promptlayer_agents.sandbox import create_app
+
+    made: list[tuple[dict[str, Any], Any]] = []
+    original = _server.uvicorn_server
+
+    def recorded(app: Any, **options: Any) -> Any:
+        server = original(app, **options)
+        made.append((options, server))
+        return server
+
+    monkeypatch.setattr(_server, "uvicorn_server", recorded)
+    sock = _server.bind("127.0.0.1", 0)
+    timeouts = ConnectionTimeouts(idle=1)
+    app = create_app(AGENT)
+    thread = threading.Thread(
+        target=_server.serve,
+        args=(sock, app),
+        kwargs={
+            "log_level": "error",
+            "access_log": True,
+            "max_connections": 4,
+            "max_header_bytes": 4096,
+            "timeouts": timeouts,
+        },
+        daemon=True,
+    )
+    thread.start()
+    try:
+        answer = httpx.get(
+            f"{_server.url_of(sock)}/workflows/a", headers={"X-API-KEY": "pl_sandbox"}, timeout=10
+        )
+    finally:
+        for _ in range(500):
+            if made:
+                break
+            time.sleep(0.01)
+        made[0][1].should_exit = True
+        thread.join(10)
+        sock.close()
+
+    assert answer.status_code == 200 and not thread.is_alive()
+    assert made[0][0] == {
+        "log_level": "error",
+        "access_log": True,
+        "max_connections": 4,
+        "max_header_bytes": 4096,
+        "timeouts": timeouts,
+    }
+
+
+def test_serve_defaults() -> None:
+    import inspect
+
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(_server.serve).parameters.items()
+        if parameter.default is not inspect.Parameter.empty
+    }
+
+    assert defaults == {
+        "log_level": "info",
+        "access_log": False,
+        "max_connections": _server.DEFAULT_MAX_CONNECTIONS,
+        "max_header_bytes": _server.DEFAULT_MAX_HEADER_BYTES,
+        "timeouts": None,
+    }
