@@ -134,7 +134,7 @@ def test_a_body_trickling_in_is_closed_and_starts_nothing(
 
 
 def test_a_request_being_answered_has_no_deadline() -> None:
-    for sandbox in serving(faults=Faults(latency=SHORT * 3)):
+    for sandbox in serving(faults=Faults(latency=SHORT * 2)):
         with connect(sandbox) as sock:
             sock.sendall(HEAD + b"\r\n")
             head = answer(sock)
