@@ -903,3 +903,25 @@ def test_narrowed_keeps_the_nodes_a_filter_names() -> None:
     assert narrowed(node_map, loaded, a_id, "A") == {"A": 1}
     assert narrowed(node_map, loaded, a_id, "B") == {}
     assert narrowed(node_map, loaded, "ghost", None) == {}
+
+
+def test_a_forgotten_execution_in_poll_mode_leaves_no_callback_behind() -> None:
+    """What the sandbox holds stays bounded: a forgotten execution's pending callback goes too,
+    and it is never delivered."""
+    delivered: list[int] = []
+
+    async def on_done(run: Execution) -> None:
+        delivered.append(run.id)
+
+    async def main() -> tuple[int, list[int]]:
+        executions = Executions(1)
+        executions.polls_per_node = 1
+        first = executions.start(version([node("A", output=True)]), {}, None, on_done)
+        executions.start(version([node("A", output=True)]), {}, None, on_done)
+        pending = len(executions._on_done)
+        executions.observe(first)  # forgotten: its end is no one's to report
+        await asyncio.sleep(0)  # a callback task made now would run its first step here
+        return pending, [e.id for e in executions._items.values()]
+
+    assert _on_loop(main()) == (1, [2])
+    assert delivered == []
