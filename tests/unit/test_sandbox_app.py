@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,6 +20,7 @@ from promptlayer_agents.sandbox import DEFAULT_API_KEY, Faults, create_app
 from promptlayer_agents.sandbox._app import SandboxState
 from promptlayer_agents.sandbox._callbacks import REMOTE_CALLBACK_WARNING
 from promptlayer_agents.sandbox._memory import gone
+from promptlayer_agents.sandbox._nodes import Script
 
 T = TypeVar("T")
 RESULTS = "/workflow-version-execution-results"
@@ -849,3 +851,16 @@ def test_a_tape_answers_first_and_passes_on_what_it_does_not_hold() -> None:
     assert passed.status_code == 401  # not taped: the sandbox answers, key checked first
     assert tape.seen == [("GET", "agent"), ("GET", "results")]
     assert state_of(app).requests == {"GET agent": 1, "GET results": 1}
+
+
+def test_results_wait_for_a_script_callable_due_by_now() -> None:
+    def slow(values: dict[str, Any]) -> str:
+        time.sleep(0.1)  # the callable's own work, on its own thread
+        return f"called with {values['x']}"
+
+    app = create_app(AGENTS)
+    state_of(app).executions.scripts = {"pair": {"Echo": Script(value=slow, has_value=True)}}
+
+    _, results = run_then_results(app, {"input_variables": {"x": "a"}})
+
+    assert (results.status_code, results.json()) == (200, "called with a")
