@@ -26,19 +26,23 @@ AGENT: dict[str, Any] = {
     ],
 }
 SHORT = 0.3
-BOUND = 5.0  # far above every timeout here: a connection still open then was never closed
+LONG = 30.0  # the other phases' deadlines: never reached within BOUND
+BOUND = 5.0  # far above SHORT: a connection still open then was not closed at its deadline
 HEAD = b"GET /workflows/a HTTP/1.1\r\nHost: x\r\nX-API-KEY: pl_sandbox\r\n"
 
 
-def serving(**options: Any) -> Iterator[Sandbox]:
-    timeouts = ConnectionTimeouts(idle=SHORT, header=SHORT, body=SHORT)
+def serving(short: str = "", **options: Any) -> Iterator[Sandbox]:
+    """A sandbox whose `short` phase (all three when not given) has a short deadline."""
+    timeouts = ConnectionTimeouts(
+        **{phase: SHORT if short in ("", phase) else LONG for phase in ("idle", "header", "body")}
+    )
     with Sandbox(AGENT, timeouts=timeouts, log_level="info", **options) as sandbox:
         yield sandbox
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    yield from serving()
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    yield from serving(getattr(request, "param", ""))
 
 
 @pytest.fixture
@@ -99,6 +103,7 @@ def too_slow(caplog: pytest.LogCaptureFixture) -> int:
     return sum(record.getMessage() == message for record in caplog.records)
 
 
+@pytest.mark.parametrize("sandbox", ["idle"], indirect=True)
 def test_an_idle_connection_is_closed(sandbox: Sandbox, closings: pytest.LogCaptureFixture) -> None:
     with connect(sandbox) as sock:
         took = closed_within(sock, BOUND)
@@ -107,6 +112,7 @@ def test_an_idle_connection_is_closed(sandbox: Sandbox, closings: pytest.LogCapt
     assert too_slow(closings) == 0  # idle is not slow: nothing to log
 
 
+@pytest.mark.parametrize("sandbox", ["header"], indirect=True)
 def test_a_head_trickling_in_is_closed_at_its_deadline(
     sandbox: Sandbox, closings: pytest.LogCaptureFixture
 ) -> None:
@@ -118,6 +124,7 @@ def test_a_head_trickling_in_is_closed_at_its_deadline(
     assert too_slow(closings) == 1
 
 
+@pytest.mark.parametrize("sandbox", ["body"], indirect=True)
 def test_a_body_trickling_in_is_closed_and_starts_nothing(
     sandbox: Sandbox, closings: pytest.LogCaptureFixture
 ) -> None:
@@ -142,6 +149,7 @@ def test_a_request_being_answered_has_no_deadline() -> None:
         assert head.startswith(b"HTTP/1.1 200 ")
 
 
+@pytest.mark.parametrize("sandbox", ["idle"], indirect=True)
 def test_a_kept_alive_connection_serves_again_then_idles_out(sandbox: Sandbox) -> None:
     with connect(sandbox) as sock:
         answers = []
