@@ -781,3 +781,40 @@ def test_a_sandbox_passes_its_tape_options_and_app_options_on(
 
 def test_a_sandbox_without_tape_options_executes() -> None:
     assert Sandbox(AGENT).state.tape is None
+
+
+class _StuckThread:
+    """A server thread that will not end."""
+
+    def __init__(self) -> None:
+        self.joined: list[float] = []
+
+    def join(self, timeout: float) -> None:
+        self.joined.append(timeout)
+
+    def is_alive(self) -> bool:
+        return True
+
+
+def test_a_sandbox_that_does_not_stop_in_time_says_so() -> None:
+    sandbox = Sandbox(AGENT)
+    server = _server.uvicorn_server(sandbox.app, log_level="error")
+    thread = _StuckThread()
+    sandbox._server, sandbox._thread = server, thread  # type: ignore[assignment]
+
+    with pytest.raises(RuntimeError, match="the sandbox did not stop within its timeout"):
+        sandbox.stop()
+
+    assert server.should_exit is True and thread.joined == [_server.STOP_TIMEOUT]
+
+
+def test_stopping_a_sandbox_never_started_does_nothing_and_a_stopped_one_closes_its_socket() -> (
+    None
+):
+    never = Sandbox(AGENT)
+    never.stop()
+
+    with Sandbox(AGENT) as sandbox:
+        sock = sandbox._sock
+        assert sock is not None and sock.fileno() != -1
+    assert sock.fileno() == -1
