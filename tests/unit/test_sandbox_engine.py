@@ -25,6 +25,7 @@ from promptlayer_agents.sandbox._engine import (
     holds,
     narrowed,
     supervised,
+    unevaluable,
 )
 from promptlayer_agents.sandbox._memory import (
     MAX_NODE_MAP_BYTES,
@@ -925,3 +926,44 @@ def test_a_forgotten_execution_in_poll_mode_leaves_no_callback_behind() -> None:
 
     assert _on_loop(main()) == (1, [2])
     assert delivered == []
+
+
+def test_plain_conditionals_are_read_as_they_are_in_position_order() -> None:
+    loaded = version([node("A"), node("B", ["A"])], [edge("A", "B")]).edges[0]
+    plain = attrs.evolve(loaded, conditionals=[{"position": 2}, "text", {"position": 1}, 5])
+
+    assert edge_conditionals(plain) == ["text", 5, {"position": 1}, {"position": 2}]
+
+
+@pytest.mark.parametrize(
+    ("conditional", "problem"),
+    [
+        ("text", "not an object"),
+        ({"left_config": {"source": "x"}}, "no operator"),
+        ({"operator": "~"}, "unknown operator '~'"),
+        ({"operator": "=", "left_config": {}}, "left_config has neither static_value nor source"),
+        (
+            {"operator": "=", "left_config": {"value": 1}},
+            "left_config has neither static_value nor source",
+        ),
+        (
+            {"operator": "=", "left_config": {"source": "x"}, "right_config": {"src": "x"}},
+            "right_config has neither static_value nor source",
+        ),
+        (
+            {"operator": "is_null", "left_config": {"source": "y"}},
+            "left_config.source 'y' names no node or input variable",
+        ),
+        ({"operator": "is_null", "left_config": {"source": "x"}, "right_config": 5}, None),
+        (
+            {
+                "operator": "=",
+                "left_config": {"static_value": 1, "source": 5},
+                "right_config": {"static_value": 1},
+            },
+            None,
+        ),
+    ],
+)
+def test_unevaluable_says_exactly_why(conditional: Any, problem: str | None) -> None:
+    assert unevaluable(conditional, {"x"}) == problem

@@ -668,68 +668,43 @@ def test_a_callable_returning_after_its_loop_closed_is_harmless() -> None:
     assert failures == [] and call.outcome() == "late"
 
 
+class _FakeServer:
+    """Stands in for uvicorn's server: records what it was asked to serve."""
+
+    def __init__(self) -> None:
+        self.sockets: list[Any] = []
+
+    def run(self, sockets: list[Any]) -> None:
+        self.sockets = sockets
+
+
 def test_serve_runs_uvicorn_with_the_limits_given_on_the_socket_given(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from promptlayer_agents.sandbox import create_app
 
-    made: list[tuple[dict[str, Any], Any]] = []
-    original = _server.uvicorn_server
+    made: list[tuple[Any, dict[str, Any], _FakeServer]] = []
 
-    def recorded(app: Any, **options: Any) -> Any:
-        server = original(app, **options)
-        made.append((options, server))
-        return server
+    def recorded(app: Any, **options: Any) -> _FakeServer:
+        made.append((app, options, _FakeServer()))
+        return made[-1][2]
 
     monkeypatch.setattr(_server, "uvicorn_server", recorded)
-    sock = _server.bind("127.0.0.1", 0)
-    timeouts = ConnectionTimeouts(idle=1)
-    app = create_app(AGENT)
-    thread = threading.Thread(
-        target=_server.serve,
-        args=(sock, app),
-        kwargs={
-            "log_level": "error",
-            "access_log": True,
-            "max_connections": 4,
-            "max_header_bytes": 4096,
-            "timeouts": timeouts,
-        },
-        daemon=True,
+    sock, app, timeouts = object(), create_app(AGENT), ConnectionTimeouts(idle=1)
+
+    _server.serve(sock, app)  # type: ignore[arg-type]
+    _server.serve(
+        sock,  # type: ignore[arg-type]
+        app,
+        log_level="error",
+        access_log=True,
+        max_connections=4,
+        max_header_bytes=4096,
+        timeouts=timeouts,
     )
-    thread.start()
-    try:
-        answer = httpx.get(
-            f"{_server.url_of(sock)}/workflows/a", headers={"X-API-KEY": "pl_sandbox"}, timeout=10
-        )
-    finally:
-        for _ in range(500):
-            if made:
-                break
-            time.sleep(0.01)
-        made[0][1].should_exit = True
-        thread.join(10)
-        sock.close()
 
-    assert answer.status_code == 200 and not thread.is_alive()
-    assert made[0][0] == {
-        "log_level": "error",
-        "access_log": True,
-        "max_connections": 4,
-        "max_header_bytes": 4096,
-        "timeouts": timeouts,
-    }
-
-
-def test_serve_defaults() -> None:
-    import inspect
-
-    defaults = {
-        name: parameter.default
-        for name, parameter in inspect.signature(_server.serve).parameters.items()
-        if parameter.default is not inspect.Parameter.empty
-    }
-
+    (first_app, defaults, first), (_, given, second) = made
+    assert first_app is app and first.sockets == [sock] and second.sockets == [sock]
     assert defaults == {
         "log_level": "info",
         "access_log": False,
@@ -737,50 +712,13 @@ def test_serve_defaults() -> None:
         "max_header_bytes": _server.DEFAULT_MAX_HEADER_BYTES,
         "timeouts": None,
     }
-
-
-def test_a_sandbox_passes_its_tape_options_and_app_options_on(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    calls: list[tuple[Any, dict[str, Any]]] = []
-    tape = object()
-
-    def tape_for(state: Any, **options: Any) -> Any:
-        calls.append((state, options))
-        return tape
-
-    monkeypatch.setattr(_server, "tape_for", tape_for)
-
-    sandbox = Sandbox(
-        AGENT,
-        api_key="pl_x",
-        record="r.yaml",
-        upstream="http://u",
-        redact_inputs=["x"],
-        replay="p.yaml",
-        speed=2.0,
-        fallback="execute",
-        max_executions=3,
-        allow_remote_callbacks=True,
-    )
-
-    [(state, options)] = calls
-    assert state is sandbox.state and sandbox.state.tape is tape
-    assert options == {
-        "record": "r.yaml",
-        "upstream": "http://u",
-        "redact_inputs": ["x"],
-        "replay": "p.yaml",
-        "speed": 2.0,
-        "fallback": "execute",
+    assert given == {
+        "log_level": "error",
+        "access_log": True,
+        "max_connections": 4,
+        "max_header_bytes": 4096,
+        "timeouts": timeouts,
     }
-    assert sandbox.state.executions.limit == 3 and sandbox.state.allow_remote_callbacks
-    assert sandbox.state.api_key == "pl_x" == sandbox.api_key
-    assert sandbox.state.catalog.names == ["a"]
-
-
-def test_a_sandbox_without_tape_options_executes() -> None:
-    assert Sandbox(AGENT).state.tape is None
 
 
 class _StuckThread:
