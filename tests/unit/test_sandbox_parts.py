@@ -756,3 +756,30 @@ def test_stopping_a_sandbox_never_started_does_nothing_and_a_stopped_one_closes_
         sock = sandbox._sock
         assert sock is not None and sock.fileno() != -1
     assert sock.fileno() == -1
+
+
+def test_the_wait_is_the_first_remaining_time_or_the_limit_when_shorter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+    timeouts: list[float] = []
+
+    async def wait(waiters: Any, timeout: float) -> None:
+        timeouts.append(timeout)
+
+    async def main() -> list[float]:
+        quick = Call(lambda values: release.wait(10), {}, 2.0)
+        slow = Call(lambda values: release.wait(10), {}, 8.0)
+        monkeypatch.setattr("promptlayer_agents.sandbox._callables.asyncio.wait", wait)
+        for limit in (None, 0.25, -1.0, 5.0):
+            await wait_for_any([slow, quick], limit)
+        return [quick.remaining(), slow.remaining()]
+
+    try:
+        quick_left, _ = asyncio.run(asyncio.wait_for(main(), 20))
+    finally:
+        release.set()
+
+    unlimited, limited, negative, longer = timeouts
+    assert quick_left <= unlimited <= 2.0 and quick_left <= longer <= 2.0
+    assert (limited, negative) == (0.25, 0.0)
