@@ -783,3 +783,23 @@ def test_the_wait_is_the_first_remaining_time_or_the_limit_when_shorter(
     unlimited, limited, negative, longer = timeouts
     assert quick_left <= unlimited <= 2.0 and quick_left <= longer <= 2.0
     assert (limited, negative) == (0.25, 0.0)
+
+
+def test_a_callable_runs_on_a_named_daemon_thread_that_never_keeps_the_process_alive() -> None:
+    release = threading.Event()
+
+    def stuck(values: dict[str, Any]) -> str:
+        release.wait(10)
+        return "late"
+
+    async def main() -> list[threading.Thread]:
+        Call(stuck, {}, 10.0)
+        return [t for t in threading.enumerate() if t.name.startswith("sandbox script")]
+
+    try:
+        [worker] = asyncio.run(asyncio.wait_for(main(), 20))
+    finally:
+        release.set()
+
+    assert worker.name == f"sandbox script {stuck.__qualname__}"
+    assert worker.daemon is True
