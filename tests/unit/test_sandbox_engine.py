@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import pytest
 
+from promptlayer_agents.sandbox import _engine as engine
 from promptlayer_agents.sandbox import load_catalog
 from promptlayer_agents.sandbox._engine import (
     Execution,
@@ -967,3 +968,55 @@ def test_plain_conditionals_are_read_as_they_are_in_position_order() -> None:
 )
 def test_unevaluable_says_exactly_why(conditional: Any, problem: str | None) -> None:
     assert unevaluable(conditional, {"x"}) == problem
+
+
+def test_execute_pauses_until_the_next_node_is_due_and_waits_for_callables_no_longer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Time is injected: each pause moves the execution's clock on by what was asked."""
+    release = threading.Event()
+    pauses: list[float] = []
+    limits: list[float | None] = []
+    done: list[tuple[str, dict[str, str]]] = []
+    real_wait = engine.wait_for_any
+
+    def blocked(values: dict[str, Any]) -> str:
+        release.wait(10)
+        return "called"
+
+    run = execution(
+        [
+            node("Start", sandbox_duration=0.5),
+            node("Call", ["Start"], output=True, node_type="ENDPOINT"),
+            node("Later", ["Start"], sandbox_duration=0.5),
+        ],
+        scripts={"Call": Script(value=blocked, has_value=True)},
+    )
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        run.started_at -= seconds
+
+    async def wait(calls: list[Any], limit: float | None = None) -> None:
+        limits.append(limit)
+        if limit is not None:
+            run.started_at -= limit
+            return
+        release.set()
+        await real_wait(calls, limit)
+
+    async def on_done(finished: Execution) -> None:
+        done.append((finished.status, statuses(finished)))
+
+    monkeypatch.setattr(engine.asyncio, "sleep", sleep)
+    monkeypatch.setattr(engine, "wait_for_any", wait)
+    try:
+        asyncio.run(asyncio.wait_for(execute(run, on_done), 10))
+    finally:
+        release.set()
+
+    assert len(pauses) == 1 and 0.4 < pauses[0] <= 0.5  # until Start is due
+    assert len(limits) == 2 and limits[1] is None  # then only the callable is left
+    assert limits[0] is not None and 0.4 < limits[0] <= 0.5  # Call waits until Later is due
+    assert done == [("SUCCESS", {"Start": "SUCCESS", "Call": "SUCCESS", "Later": "SUCCESS"})]
+    assert run.runs["Call"].value == "called"
