@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 import pytest
 
-from promptlayer_agents.sandbox import _engine as engine
 from promptlayer_agents.sandbox import load_catalog
+from promptlayer_agents.sandbox._callables import wait_for_any
 from promptlayer_agents.sandbox._engine import (
     Execution,
     Executions,
@@ -978,7 +978,7 @@ def test_execute_pauses_until_the_next_node_is_due_and_waits_for_callables_no_lo
     pauses: list[float] = []
     limits: list[float | None] = []
     done: list[tuple[str, dict[str, str]]] = []
-    real_wait = engine.wait_for_any
+    real_wait = wait_for_any
 
     def blocked(values: dict[str, Any]) -> str:
         release.wait(10)
@@ -1008,8 +1008,8 @@ def test_execute_pauses_until_the_next_node_is_due_and_waits_for_callables_no_lo
     async def on_done(finished: Execution) -> None:
         done.append((finished.status, statuses(finished)))
 
-    monkeypatch.setattr(engine.asyncio, "sleep", sleep)
-    monkeypatch.setattr(engine, "wait_for_any", wait)
+    monkeypatch.setattr("promptlayer_agents.sandbox._engine.asyncio.sleep", sleep)
+    monkeypatch.setattr("promptlayer_agents.sandbox._engine.wait_for_any", wait)
     try:
         asyncio.run(asyncio.wait_for(execute(run, on_done), 10))
     finally:
