@@ -1020,3 +1020,56 @@ def test_execute_pauses_until_the_next_node_is_due_and_waits_for_callables_no_lo
     assert limits[0] is not None and 0.4 < limits[0] <= 0.5  # Call waits until Later is due
     assert done == [("SUCCESS", {"Start": "SUCCESS", "Call": "SUCCESS", "Later": "SUCCESS"})]
     assert run.runs["Call"].value == "called"
+
+
+def test_executions_holding_exactly_the_byte_bound_are_all_kept() -> None:
+    async def main() -> list[list[int]]:
+        executions = Executions(100)
+        quick = [node("A", output=True)]
+        first = _run_in(executions, quick, i="x" * 100)
+        second = _run_in(executions, quick, i="y" * 100)
+        exact = first.stored_bytes + second.stored_bytes
+        executions.max_stored_bytes = exact + first.stored_bytes  # room for a third like them
+        _run_in(executions, quick, i="z" * 100)
+        kept = [[record.execution_id for record in executions.records()]]
+        executions.max_stored_bytes = exact  # a fourth: dropping the oldest leaves exactly this
+        _run_in(executions, quick, i="w" * 100)
+        kept.append([record.execution_id for record in executions.records()])
+        return kept
+
+    assert _on_loop(main()) == [[1, 2, 3], [3, 4]]
+
+
+def test_starting_an_execution_remembers_the_loop_it_runs_on() -> None:
+    async def main() -> bool:
+        executions = Executions(10)
+        _run_in(executions, [node("A", output=True)])
+        return executions.loop is asyncio.get_running_loop()
+
+    assert _on_loop(main()) is True
+
+
+def test_settle_never_waits_past_the_callable_timeout_in_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+    limits: list[float | None] = []
+
+    async def wait(calls: list[Any], limit: float | None = None) -> None:
+        limits.append(limit)
+        await wait_for_any(calls, limit)
+
+    monkeypatch.setattr("promptlayer_agents.sandbox._engine.wait_for_any", wait)
+
+    async def main() -> str:
+        run = _callable_run(lambda values: release.wait(10) and "late", timeout=0.2)
+        await run.settle()
+        return run.runs["B"].status
+
+    try:
+        status = asyncio.run(asyncio.wait_for(main(), 10))
+    finally:
+        release.set()
+
+    assert status == "FAILED"
+    assert limits and all(limit is not None and 0 <= limit <= 0.2 for limit in limits)
