@@ -864,3 +864,36 @@ def test_results_wait_for_a_script_callable_due_by_now() -> None:
     _, results = run_then_results(app, {"input_variables": {"x": "a"}})
 
     assert (results.status_code, results.json()) == (200, "called with a")
+
+
+class _Callbacks:
+    """Records the executions whose final result would be posted."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[int, str | None]] = []
+
+    async def deliver(self, execution: Any) -> None:
+        self.delivered.append((execution.id, execution.callback_url))
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("polls", [None, 1])
+def test_a_finished_run_is_handed_to_the_callbacks(polls: int | None) -> None:
+    app = create_app(AGENTS)
+    callbacks = _Callbacks()
+    state_of(app).callbacks = callbacks  # type: ignore[assignment]
+    state_of(app).executions.polls_per_node = polls
+
+    async def talk(client: httpx.AsyncClient) -> None:
+        body = {"input_variables": {"x": "a"}, "callback_url": "http://127.0.0.1:9/hook"}
+        await client.post("/workflows/pair/run", json=body)
+        await client.get(RESULTS, params={"workflow_version_execution_id": 1})
+        execution = state_of(app).executions.get(1)
+        assert execution is not None and execution.task is not None
+        await execution.task
+
+    serve(app, talk)
+
+    assert callbacks.delivered == [(1, "http://127.0.0.1:9/hook")]
