@@ -740,8 +740,10 @@ def test_a_sandbox_that_does_not_stop_in_time_says_so() -> None:
     thread = _StuckThread()
     sandbox._server, sandbox._thread = server, thread  # type: ignore[assignment]
 
-    with pytest.raises(RuntimeError, match="the sandbox did not stop within its timeout"):
+    with pytest.raises(RuntimeError) as raised:
         sandbox.stop()
+
+    assert str(raised.value) == "the sandbox did not stop within its timeout"
 
     assert server.should_exit is True and thread.joined == [_server.STOP_TIMEOUT]
 
