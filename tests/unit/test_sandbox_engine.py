@@ -450,14 +450,16 @@ def test_a_conditional_on_an_input_variable_is_evaluated() -> None:
 
 
 def test_a_value_json_cannot_carry_fails_its_node_with_the_reason() -> None:
-    run = execution([node("A", output=True)], scripts={"A": Script(value=[1e999], has_value=True)})
+    run = execution(
+        [node("A"), node("B", output=True)], scripts={"A": Script(value=[1e999], has_value=True)}
+    )
 
     run.advance()
 
     message = run.runs["A"].error_message or ""
     assert run.runs["A"].status == "FAILED" and run.runs["A"].value is None
     assert message.startswith("the node's value is not JSON the API can answer (ValueError: ")
-    assert run.runs["A"].size == json_size(run.runs["A"].as_json(is_output_node=True))
+    assert run.runs["A"].size == json_size(run.runs["A"].as_json(is_output_node=False))
 
 
 def test_a_long_reason_is_cut_to_500_characters() -> None:
@@ -471,34 +473,47 @@ def test_a_long_reason_is_cut_to_500_characters() -> None:
     assert problem == f"TypeError: Object of type {'L' * 2000}"[:500] + ")"
 
 
-def _fill(length: int) -> Execution:
-    """A run whose output node A holds `length` characters while B (not final) keeps room."""
-    run = execution(
-        [node("A", output=True), node("B", sandbox_duration=60)],
-        scripts={"A": Script(value="x" * length, has_value=True)},
-    )
+def _fill(length: int, output: bool, other_final: bool) -> Execution:
+    """A run whose node A holds `length` characters, while B has finished before it (its own
+    size counts) or is still running (room is kept for it to fail)."""
+    a = node("A", output=output)
+    nodes = [node("B", value="b"), a] if other_final else [a, node("B", sandbox_duration=60)]
+    run = execution(nodes, scripts={"A": Script(value="x" * length, has_value=True)})
     run.advance()
     return run
 
 
-def test_a_node_map_fits_the_bound_exactly_and_a_byte_more_fails() -> None:
+@pytest.mark.parametrize(("output", "other_final"), [(False, False), (True, True)])
+def test_a_node_map_fits_the_bound_exactly_and_a_byte_more_fails(
+    output: bool, other_final: bool
+) -> None:
+    def entry(status: str, **fields: Any) -> int:
+        return json_size(NodeRun(status, **fields).as_json(is_output_node=output))
+
     reserve = json_size(NodeRun("FAILED", error_message=TOO_LARGE).as_json(is_output_node=False))
+    other = json_size(NodeRun("SUCCESS", value="b").as_json(is_output_node=False))
 
     def size(length: int) -> int:
-        entry = NodeRun("SUCCESS", value="x" * length).as_json(is_output_node=True)
-        return node_map_size({"A": json_size(entry), "B": reserve})
+        a = entry("SUCCESS", value="x" * length)
+        return node_map_size({"A": a, "B": other if other_final else reserve})
 
     fits = MAX_NODE_MAP_BYTES - size(0)
-    largest, too_large = _fill(fits), _fill(fits + 1)
+    largest, too_large = _fill(fits, output, other_final), _fill(fits + 1, output, other_final)
 
     assert size(fits) == MAX_NODE_MAP_BYTES
     assert largest.runs["A"].status == "SUCCESS"
+    assert largest.runs["A"].size == entry("SUCCESS", value="x" * fits)
     assert (too_large.runs["A"].status, too_large.runs["A"].error_message) == ("FAILED", TOO_LARGE)
     assert too_large.runs["A"].value is None
-    assert too_large.runs["A"].size == json_size(
-        NodeRun("FAILED", error_message=TOO_LARGE).as_json(is_output_node=True)
-    )
+    assert too_large.runs["A"].size == entry("FAILED", error_message=TOO_LARGE)
     assert too_large.main_output is None
+
+
+def test_an_agent_without_nodes_is_done_from_the_start() -> None:
+    run = execution([])
+
+    assert run.done and run.status == "SUCCESS" and run.node_map() == {}
+    assert run.advance() is False  # nothing left to bring up to date
 
 
 # --- script callables -----------------------------------------------------------------------
