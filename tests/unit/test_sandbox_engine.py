@@ -152,6 +152,7 @@ def test_a_node_after_a_failed_one_is_skipped_when_its_upstream_ends() -> None:
     assert (run.runs["B"].ended, run.runs["C"].ended) == (2.0, 2.0)
     skipped = run.runs["B"].as_json(is_output_node=True)
     assert run.runs["B"].size == json_size(skipped)
+    assert run.runs["C"].size == json_size(run.runs["C"].as_json(is_output_node=False))
     assert run.finished_at == run.started_at + 2.0
 
 
