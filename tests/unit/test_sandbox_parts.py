@@ -805,3 +805,17 @@ def test_a_callable_runs_on_a_named_daemon_thread_that_never_keeps_the_process_a
 
     assert worker.name == f"sandbox script {stuck.__qualname__}"
     assert worker.daemon is True
+
+
+def test_a_started_sandbox_serves_with_its_limits_on_a_daemon_thread() -> None:
+    timeouts = ConnectionTimeouts(idle=3)
+    sandbox = Sandbox(
+        AGENT, log_level="error", max_connections=7, max_header_bytes=1234, timeouts=timeouts
+    )
+    with sandbox:
+        server, thread = sandbox._server, sandbox._thread
+        assert server is not None and thread is not None
+        config = server.config
+        assert (config.log_level, config.limit_concurrency) == ("error", 8)
+        assert (config.h11_max_incomplete_event_size, config.timeout_keep_alive) == (1234, 3)
+        assert thread.daemon is True
