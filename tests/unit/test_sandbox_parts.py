@@ -819,3 +819,8 @@ def test_a_started_sandbox_serves_with_its_limits_on_a_daemon_thread() -> None:
         assert (config.log_level, config.limit_concurrency) == ("error", 8)
         assert (config.h11_max_incomplete_event_size, config.timeout_keep_alive) == (1234, 3)
         assert thread.daemon is True
+
+
+def test_sandboxes_started_together_each_get_a_free_port() -> None:
+    with Sandbox(AGENT) as first, Sandbox(AGENT) as second:
+        assert first.url != second.url
