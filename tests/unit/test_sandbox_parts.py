@@ -824,3 +824,49 @@ def test_a_started_sandbox_serves_with_its_limits_on_a_daemon_thread() -> None:
 def test_sandboxes_started_together_each_get_a_free_port() -> None:
     with Sandbox(AGENT) as first, Sandbox(AGENT) as second:
         assert first.url != second.url
+
+
+def test_a_sandbox_passes_its_tape_options_and_app_options_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    tape = object()
+
+    def tape_for(state: Any, **options: Any) -> Any:
+        calls.append((state, options))
+        return tape
+
+    monkeypatch.setattr(_server, "tape_for", tape_for)
+
+    sandbox = Sandbox(
+        AGENT,
+        api_key="pl_x",
+        faults=Faults(seed=3),
+        record="r.yaml",
+        upstream="http://u",
+        redact_inputs=["x"],
+        replay="p.yaml",
+        speed=2.0,
+        fallback="execute",
+        max_executions=3,
+        allow_remote_callbacks=True,
+    )
+
+    [(state, options)] = calls
+    assert state is sandbox.state and sandbox.state.tape is tape
+    assert options == {
+        "record": "r.yaml",
+        "upstream": "http://u",
+        "redact_inputs": ["x"],
+        "replay": "p.yaml",
+        "speed": 2.0,
+        "fallback": "execute",
+    }
+    assert sandbox.state.executions.limit == 3 and sandbox.state.allow_remote_callbacks
+    assert sandbox.state.api_key == "pl_x" == sandbox.api_key
+    assert sandbox.state.faults == Faults(seed=3)
+    assert sandbox.state.catalog.names == ["a"]
+
+
+def test_a_sandbox_without_tape_options_executes() -> None:
+    assert Sandbox(AGENT).state.tape is None
