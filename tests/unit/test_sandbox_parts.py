@@ -21,6 +21,7 @@ from starlette.requests import Request
 import promptlayer_agents.sandbox as sandbox_package
 from promptlayer_agents.sandbox import (
     ConnectionTimeouts,
+    Faults,
     Sandbox,
     _checks,
     _server,
