@@ -828,6 +828,7 @@ class _Tape:
         self.seen: list[tuple[str, str]] = []
 
     async def answer(self, request: Any, operation: str, state: SandboxState) -> Any:
+        assert isinstance(state, SandboxState)
         self.seen.append((request.method, operation))
         status = self.answers.get(operation)
         return None if status is None else JSONResponse({"taped": operation}, status_code=status)

@@ -871,3 +871,30 @@ def test_a_sandbox_passes_its_tape_options_and_app_options_on(
 
 def test_a_sandbox_without_tape_options_executes() -> None:
     assert Sandbox(AGENT).state.tape is None
+
+
+def test_uvicorn_server_adds_its_quiet_filter_to_uvicorns_error_log_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from promptlayer_agents.sandbox import create_app
+
+    errors = logging.getLogger("uvicorn.error")
+    monkeypatch.setattr(errors, "filters", [])
+
+    for _ in range(2):
+        _server.uvicorn_server(create_app(AGENT), log_level="error")
+
+    assert [type(f) for f in errors.filters] == [_server._QuietShutdown]
+
+
+def test_one_connection_and_one_header_byte_are_limits_allowed() -> None:
+    from promptlayer_agents.sandbox import create_app
+
+    server = _server.uvicorn_server(
+        create_app(AGENT), log_level="error", max_connections=1, max_header_bytes=1
+    )
+
+    assert server.config.limit_concurrency == 2
+    with pytest.raises(ValueError) as refused:
+        _server.uvicorn_server(create_app(AGENT), log_level="error", max_header_bytes=0)
+    assert str(refused.value) == "max_connections and max_header_bytes must be at least 1"
