@@ -667,7 +667,7 @@ def test_a_failing_handler_is_a_json_500_and_logged(
         500,
         {"success": False, "message": "Internal server error"},
     )
-    assert "sandbox: GET /workflows/pair failed" in caplog.text
+    assert [r.getMessage() for r in caplog.records] == ["sandbox: GET /workflows/pair failed"]
     assert "RuntimeError: bug" in caplog.text
 
 
