@@ -198,6 +198,7 @@ def _request(raw_path: bytes | None, path: str = "/") -> Request:
         (b"/workflows/a%2Fb%3Fc%23d%0A/run", ("a/b?c#d\n", "run")),
         (b"/workflows/caf%C3%A9?version=2", ("caf\u00e9", "")),
         (b"/workflows/bot/run?x=/y/z", ("bot", "run")),
+        (b"/workflows/bot/run?x=1?y=2", ("bot", "run")),
         (b"/workflows/", None),
         (b"/workflows//run", None),
         (b"/workflows/bot/walk", None),
