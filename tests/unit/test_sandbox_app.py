@@ -898,3 +898,34 @@ def test_a_finished_run_is_handed_to_the_callbacks(polls: int | None) -> None:
     serve(app, talk)
 
     assert callbacks.delivered == [(1, "http://127.0.0.1:9/hook")]
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_any_body_is_read() -> None:
+    app = create_app(AGENTS, max_body_bytes=10)
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/workflows/pair/run",
+        "raw_path": b"/workflows/pair/run",
+        "query_string": b"",
+        "headers": [(b"x-api-key", DEFAULT_API_KEY.encode()), (b"content-length", b"11")],
+        "server": ("sandbox", 80),
+        "client": ("127.0.0.1", 1),
+        "root_path": "",
+    }
+    reads: list[int] = []
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        reads.append(1)
+        return {"type": "http.request", "body": b"{" * 11, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+
+    assert sent[0]["status"] == 413 and reads == []
