@@ -899,3 +899,15 @@ def test_one_connection_and_one_header_byte_are_limits_allowed() -> None:
     with pytest.raises(ValueError) as refused:
         _server.uvicorn_server(create_app(AGENT), log_level="error", max_header_bytes=0)
     assert str(refused.value) == "max_connections and max_header_bytes must be at least 1"
+
+
+def test_a_missing_part_of_an_extra_names_the_extra_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "promptlayer_agents.sandbox._app", raising=False)
+    monkeypatch.setitem(sys.modules, "starlette.responses", None)
+
+    with pytest.raises(ImportError) as raised:
+        sandbox_package.create_app  # noqa: B018
+
+    assert str(raised.value).startswith(
+        "promptlayer_agents.sandbox needs the 'sandbox' extra (starlette.responses is missing)"
+    )
