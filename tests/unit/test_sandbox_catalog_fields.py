@@ -277,3 +277,17 @@ def test_json_problem_names_what_json_cannot_carry() -> None:
         "a value JSON cannot carry (UnicodeEncodeError"
     )
     assert (json_problem(float("inf")) or "").startswith("a value JSON cannot carry (ValueError")
+
+
+def test_an_added_version_gets_its_agents_node_ids_and_names_it_in_errors() -> None:
+    catalog = load_catalog(CATALOG)
+
+    added = catalog.add({"workflow_name": "first", "nodes": [_node("C")]})
+    with pytest.raises(CatalogError) as refused:
+        catalog.add({"workflow_name": "first", "nodes": [_node("D", dependencies=["Q"])]})
+    with pytest.raises(CatalogError) as not_mapping:
+        catalog.add(["workflow_name", "nodes"])  # type: ignore[arg-type]
+
+    assert added.nodes[0].id == str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:first:3:C"))
+    assert str(refused.value) == "first (first v4): node 'D' depends on unknown ['Q']"
+    assert str(not_mapping.value) == "a definition needs a workflow_name (as Get Agent answers it)"
