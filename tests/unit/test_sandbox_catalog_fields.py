@@ -288,6 +288,7 @@ def test_an_added_version_gets_its_agents_node_ids_and_names_it_in_errors() -> N
     with pytest.raises(CatalogError) as not_mapping:
         catalog.add(["workflow_name", "nodes"])  # type: ignore[arg-type]
 
+    assert catalog.find("first").name == "first"  # type: ignore[union-attr]
     assert added.nodes[0].id == str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:first:3:C"))
     assert str(refused.value) == "first (first v4): node 'D' depends on unknown ['Q']"
     assert str(not_mapping.value) == "a definition needs a workflow_name (as Get Agent answers it)"
