@@ -292,3 +292,10 @@ def test_an_added_version_gets_its_agents_node_ids_and_names_it_in_errors() -> N
     assert added.nodes[0].id == str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:first:3:C"))
     assert str(refused.value) == "first (first v4): node 'D' depends on unknown ['Q']"
     assert str(not_mapping.value) == "a definition needs a workflow_name (as Get Agent answers it)"
+
+
+def test_a_version_whose_labels_are_null_has_none() -> None:
+    catalog = load_catalog({"workflow_name": "n", "nodes": [], "release_labels": None})
+    agent = catalog.find("n")
+
+    assert agent is not None and agent.version(number=None, label="prod") is None
