@@ -299,3 +299,26 @@ def test_a_version_whose_labels_are_null_has_none() -> None:
     agent = catalog.find("n")
 
     assert agent is not None and agent.version(number=None, label="prod") is None
+
+
+def test_a_numbered_version_names_its_nodes_by_its_number_and_may_omit_fields() -> None:
+    catalog = load_catalog(
+        {
+            "agents": [
+                {"workflow_name": "v", "versions": [{"version": 7, "nodes": [_node("N")]}]},
+                {"workflow_name": "e", "versions": [{"required_input_variables": None}]},
+            ]
+        }
+    )
+    numbered, empty = catalog.find("v"), catalog.find("e")
+    assert numbered is not None and empty is not None
+
+    assert numbered.versions[0].nodes[0].id == str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:v:7:N"))
+    assert empty.versions[0].nodes == [] and input_names(empty.versions[0]) == set()
+
+
+def test_a_list_that_is_not_definitions_is_not_an_agents_file() -> None:
+    with pytest.raises(CatalogError) as refused:
+        load_catalog([5])
+
+    assert str(refused.value).startswith("an agents file holds a mapping with a list under")
