@@ -202,8 +202,9 @@ def _xml_path(config: Config, values: Values) -> Any:
         root = ElementTree.fromstring(_text(_read(values, config.get("source"))))
         path = _field(config, "xml_path")
         found = root.findall(path) if config.get("type") == "findall" else [root.find(path)]
-    except (ElementTree.ParseError, SyntaxError) as error:
-        raise NodeFailed(f"XML_PATH: {error}") from None
+    except (SyntaxError, TypeError, KeyError) as error:  # not XML, or a path ElementTree cannot
+        # read: it raises SyntaxError (ParseError is one) for most, TypeError or KeyError for some
+        raise NodeFailed(f"XML_PATH: {type(error).__name__}: {error}") from None
     as_text = config.get("return_text", True)
     shown = [
         None if e is None else e.text if as_text else ElementTree.tostring(e, encoding="unicode")
