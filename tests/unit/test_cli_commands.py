@@ -183,6 +183,38 @@ def test_a_failed_run_exits_1_with_the_failure_and_prints_nothing_on_stdout(
     assert "Parse: ParseError: unexpected token" in shown.err and shown.err.count("\n") == 1
 
 
+def test_a_failed_run_with_json_keeps_the_runs_warning(
+    api: ScriptedAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.answers += [started(5, warning="Unexpected input variables: x"), reply(200, FAILED)]
+
+    code = cli("run", "extractor", "--json", "-q")
+
+    printed = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (printed["status"], printed["warning"]) == ("FAILED", "Unexpected input variables: x")
+
+
+def test_a_terminal_sees_the_wait_status_and_then_the_result_alone(
+    api: ScriptedAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    monkeypatch.setenv("COLUMNS", "200")
+    api.answers += [started(5), reply(202, RUNNING), reply(200, GREETED)]
+
+    code = cli("run", "greeter")
+
+    assert (code, capsys.readouterr().out) == (0, "Hello, Ada!\n")
+    drawn = screen.getvalue()
+    assert "\r\x1b[2K0/1 nodes done · " in drawn and " · execution 5 · Out RUNNING" in drawn
+    assert drawn.endswith("\r\x1b[2K")  # cleared before the result is printed
+
+
 @pytest.mark.parametrize("flag", ["--json", "--all-outputs"])
 def test_a_failed_run_still_prints_its_result_with_json_or_all_outputs(
     flag: str, api: ScriptedAPI, capsys: pytest.CaptureFixture[str]
@@ -460,7 +492,9 @@ def test_results_node_with_wait_is_refused_before_anything_is_sent(
     code = cli("results", "5", "--node", "Name", "--wait")
 
     assert code == 2
-    assert "--node reads the results once: it cannot be used with --wait" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "promptlayer-agents: --node reads the results once: it cannot be used with --wait\n"
+    )
     assert api.requests == []
 
 

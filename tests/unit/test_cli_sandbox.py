@@ -303,3 +303,20 @@ def test_the_bounds_themselves_are_accepted(
     argv: list[str], accepted: bool, calls: Calls, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["sandbox", "--port", "0", *argv]) == 0
+
+
+def test_a_port_in_use_says_which_and_how_to_get_a_free_one(
+    calls: Calls, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        code = main(["sandbox", "--port", str(port)])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"promptlayer-agents sandbox: port {port} on 127.0.0.1 is in use; choose another with "
+        "--port N, or --port 0 for any free port\n"
+    )
