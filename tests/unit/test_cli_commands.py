@@ -300,6 +300,19 @@ def test_ctrl_c_while_waiting_names_the_execution_and_exits_130(
     )
 
 
+def test_log_lines_never_show_the_key(api: ScriptedAPI, capsys: pytest.CaptureFixture[str]) -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        import logging
+
+        logging.getLogger("promptlayer_agents").warning("the server saw %s", KEY)
+        return reply(200, AGENT)
+
+    api.answers.append(echo)
+
+    assert cli("get", "bot") == 0
+    assert capsys.readouterr().err == "warning: the server saw ***\n"
+
+
 def test_ctrl_c_before_the_run_answered_says_interrupted(
     api: ScriptedAPI, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -357,6 +370,30 @@ def test_bad_inputs_stop_the_command_before_anything_is_sent(
     assert api.requests == []
 
 
+def test_bad_inputs_on_stdin_say_stdin(
+    api: ScriptedAPI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("[1"))
+
+    code = cli("run", "a", "--inputs", "-")
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith("promptlayer-agents: --inputs stdin: Expecting ")
+    assert api.requests == []
+
+
+def test_inputs_nested_too_deep_to_read_are_refused(
+    api: ScriptedAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = '{"a": ' + "[" * 200_000 + "]" * 200_000 + "}"
+
+    code = cli("run", "a", "--inputs", deep)
+
+    assert code == 2
+    assert capsys.readouterr().err.startswith("promptlayer-agents: --inputs (inline JSON): ")
+    assert api.requests == []
+
+
 def test_inputs_that_are_json_but_not_an_object_are_refused(
     api: ScriptedAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -410,6 +447,16 @@ def test_results_prints_the_output_of_a_finished_execution(
             {"workflow_version_execution_id": "5", "return_all_outputs": "false"},
         )
     ]
+
+
+def test_results_of_a_bare_main_output_print_it(
+    api: ScriptedAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.answers.append(reply(200, "Hello, Bo!"))  # the output alone: no node map
+
+    code = cli("results", "5")
+
+    assert (code, capsys.readouterr().out) == (0, "Hello, Bo!\n")
 
 
 def test_results_json_asks_for_every_node(

@@ -319,6 +319,38 @@ def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]
     assert "print the version and exit" in parser().format_help()
 
 
+def test_without_arguments_main_reads_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["promptlayer-agents", "get", "--api-key", "pl_argv"])
+
+    with pytest.raises(SystemExit) as exited:
+        main()
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "promptlayer-agents get: error: the following arguments are required: NAME_OR_ID "
+        "(see promptlayer-agents get --help)\n"
+    )
+
+
+def test_the_parser_alone_masks_the_key_in_its_errors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.argv", ["promptlayer-agents", "--api-key", "pl_alone", "pl_alone"])
+
+    with pytest.raises(SystemExit):
+        parser().parse_args()
+
+    assert capsys.readouterr().err == (
+        "promptlayer-agents: error: argument COMMAND: invalid choice: '***' (choose from "
+        "'run', 'results', 'get', 'batch', 'sandbox') (see promptlayer-agents --help)\n"
+    )
+    with pytest.raises(SystemExit):
+        parser().parse_args(["run", "a", "--api-key", "pl_sub", "--timeout", "pl_sub"])
+    assert "pl_sub" not in capsys.readouterr().err
+
+
 def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main([])

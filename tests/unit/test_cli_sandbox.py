@@ -5,8 +5,10 @@ runs in tests/integration/test_sandbox_cli.py."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -319,4 +321,42 @@ def test_a_port_in_use_says_which_and_how_to_get_a_free_one(
     assert capsys.readouterr().err == (
         f"promptlayer-agents sandbox: port {port} on 127.0.0.1 is in use; choose another with "
         "--port N, or --port 0 for any free port\n"
+    )
+
+
+def test_the_banner_is_out_before_serving_begins(
+    calls: Calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script reading the address from a pipe gets it while the sandbox serves."""
+    piped = io.BytesIO()
+    stdout = io.TextIOWrapper(piped, encoding="utf-8", write_through=False)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    seen: list[bytes] = []
+    recorder = _server.serve
+
+    def serve(sock: socket.socket, app: object, **options: object) -> None:
+        seen.append(piped.getvalue())
+        recorder(sock, app, **options)
+
+    monkeypatch.setattr(_server, "serve", serve)
+
+    assert main(["sandbox", "--port", "0"]) == 0
+
+    assert seen[0].decode().endswith("Press Ctrl-C to stop.\n")
+    assert b"export PROMPTLAYER_BASE_URL=http://127.0.0.1:" in seen[0]
+    stdout.detach()
+
+
+def test_without_the_sandbox_extra_it_says_what_to_install(
+    calls: Calls, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "promptlayer_agents.sandbox._server", None)
+
+    code = main(["sandbox", "--port", "0"])
+
+    shown = capsys.readouterr()
+    assert (code, shown.out) == (2, "")
+    assert shown.err == (
+        "the sandbox needs the 'sandbox' extra (promptlayer_agents.sandbox._server is missing): "
+        "pip install 'promptlayer-agents[sandbox]'\n"
     )
