@@ -50,7 +50,6 @@ def screen(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(_terminal, "columns", lambda s: getattr(s, "width", 80))
     monkeypatch.setattr(StatusLine, "quiet", False)
     yield
-    StatusLine.active = None
 
 
 class Clock:
@@ -342,17 +341,6 @@ def test_a_message_that_cannot_be_formatted_is_handed_to_logging(
     assert failed == [bad] and out.getvalue() == ""
 
 
-@pytest.fixture
-def loggers() -> Iterator[None]:
-    """The package's loggers as they were before the test."""
-    saved = {name: logging.getLogger(name) for name in ("promptlayer_agents", "httpx")}
-    state = {name: (log.level, list(log.handlers)) for name, log in saved.items()}
-    yield
-    for name, log in saved.items():
-        log.setLevel(state[name][0])
-        log.handlers[:] = state[name][1]
-
-
 @pytest.mark.parametrize(
     ("verbosity", "environment", "level"),
     [
@@ -370,7 +358,6 @@ def test_verbosity_sets_every_loggers_level_and_quiet_hides_the_line(
     environment: str | None,
     level: int,
     monkeypatch: pytest.MonkeyPatch,
-    loggers: None,
 ) -> None:
     if environment is None:
         monkeypatch.delenv("PROMPTLAYER_LOG", raising=False)
@@ -388,7 +375,7 @@ def test_verbosity_sets_every_loggers_level_and_quiet_hides_the_line(
 
 
 def test_running_again_replaces_the_handler_and_keeps_others(
-    monkeypatch: pytest.MonkeyPatch, loggers: None
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("PROMPTLAYER_LOG", raising=False)
     own = logging.NullHandler()
