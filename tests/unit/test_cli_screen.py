@@ -131,6 +131,16 @@ def test_the_status_line_is_drawn_replaced_and_cleared_in_place() -> None:
     assert StatusLine.active is None
 
 
+def test_a_line_never_shown_clears_nothing_and_redraws_nothing() -> None:
+    tty = Terminal()
+    line = StatusLine(tty)
+
+    line.clear()
+    line.above("warning: first")
+
+    assert tty.getvalue() == f"{CLEAR}warning: first\n"
+
+
 def test_a_status_line_on_a_pipe_or_with_quiet_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -255,6 +265,19 @@ def test_the_progress_bar_is_redrawn_at_most_every_refresh(clock: Clock) -> None
     assert first.count(CLEAR) == 1 and first.startswith(f"{CLEAR}0/10 done · 0.0/s · ? left")
     assert forced.count(CLEAR) == 2
     assert tty.getvalue().count(CLEAR) == 3
+
+
+def test_the_bar_is_redrawn_once_refresh_has_passed(clock: Clock) -> None:
+    clock.now = 0.1
+    tty = Terminal()
+    bar = ProgressBar(10, StatusLine(tty))
+
+    bar.update(1, {})
+    clock.now = 0.2  # 0.2 - 0.1 == REFRESH exactly
+    bar.update(2, {})
+
+    assert REFRESH == 0.2 - 0.1
+    assert tty.getvalue().count(CLEAR) == 2
 
 
 def test_the_rate_counts_only_inputs_done_in_this_run(clock: Clock) -> None:
