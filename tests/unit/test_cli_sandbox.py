@@ -33,7 +33,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
     def create_app(agents: Any, **options: Any) -> Any:
         seen["app"] = {"agents": agents, **options}
-        return real_app(agents, **options)
+        seen["made"] = {"app": real_app(agents, **options)}
+        return seen["made"]["app"]
 
     def tape_for(state: Any, **options: Any) -> Any:
         seen["tape"] = options
@@ -41,7 +42,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
     def serve(sock: socket.socket, app: Any, **options: Any) -> None:
         url = _server.url_of(sock)
-        seen["serve"] = {"open": sock.fileno() != -1, "sock": sock, "url": url, **options}
+        seen["serve"] = {"open": sock.fileno() != -1, "sock": sock, "url": url, "app": app}
+        seen["serve"].update(options)
         raise KeyboardInterrupt  # how uvicorn ends on Ctrl-C
 
     monkeypatch.setattr(sandbox_package, "create_app", create_app)
@@ -88,6 +90,7 @@ def test_the_defaults_serve_the_demo_agents_on_port_8765_with_the_sandbox_key(
     assert (faults.latency, faults.rate_limit, faults.unavailable, faults.drop) == (0, 0, 0, 0)
     assert (faults.retry_after, faults.seed) == (1, None)
     served = calls["serve"]
+    assert served["app"] is calls["made"]["app"]
     assert served["open"] and served["sock"].fileno() == -1  # closed once serving ended
     assert (served["log_level"], served["access_log"]) == ("info", False)
     assert (served["max_connections"], served["max_header_bytes"]) == (
@@ -235,6 +238,42 @@ def test_a_replay_says_what_it_plays_how_fast_and_its_fallback(
     assert out[-3] == "  export PROMPTLAYER_API_KEY=pl_sandbox"
     tape = calls["tape"]
     assert (tape["replay"], tape["speed"], tape["fallback"]) == (str(cassette), 2.5, "execute")
+
+
+RECORDED_AGENT = """\
+promptlayer_cassette: 1
+interactions:
+- agent: {agent: recorded-bot, label: null, version: null}
+  answer:
+    status: 200
+    body:
+      success: true
+      workflow_id: 77
+      workflow_name: recorded-bot
+      version: 1
+      workflow_version_id: 1
+      edges: []
+      nodes:
+      - id: n1
+        name: Out
+        node_type: VARIABLE
+        is_output_node: true
+        configuration: {value: {type: string, value: hi}}
+        dependencies: []
+complete: true
+"""
+
+
+def test_a_replay_that_falls_back_to_executing_serves_the_recorded_agents(
+    calls: Calls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cassette = tmp_path / "tape.yaml"
+    cassette.write_text(RECORDED_AGENT, "utf-8")
+
+    code = main(["sandbox", "--port", "0", "--replay", str(cassette), "--fallback", "execute"])
+
+    assert code == 0
+    assert "recorded-bot" in calls["made"]["app"].state.sandbox.catalog.names
 
 
 def test_a_setup_that_fails_is_one_line_and_a_usage_error(
