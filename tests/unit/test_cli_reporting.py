@@ -170,6 +170,14 @@ def test_a_page_without_a_request_id_ends_with_its_words() -> None:
     assert one_line("not JSON: <p>Sign in</p>") == "not JSON: Sign in"
 
 
+def test_only_quotes_and_spaces_around_a_page_are_taken_off() -> None:
+    assert one_line("proxy BOX <p>Retry in 5 MAX</p>") == "proxy BOX Retry in 5 MAX"
+
+
+def test_line_breaks_written_as_backslash_n_become_spaces() -> None:
+    assert one_line("not JSON (HTTP 200): 'a\\nb\\n'") == "not JSON (HTTP 200): 'a b '"
+
+
 def test_text_that_only_mentions_a_tag_is_not_a_page() -> None:
     assert one_line("a <b> c <pre> d") == "a <b> c <pre> d"
 

@@ -294,6 +294,25 @@ def test_the_rate_counts_only_inputs_done_in_this_run(clock: Clock) -> None:
     assert drawn[2].startswith("60/100 done · 4.0/s · 10s left · ")
 
 
+def test_the_rate_is_shown_from_the_first_update(clock: Clock) -> None:
+    tty = Terminal(width=200)
+    bar = ProgressBar(10, StatusLine(tty))
+    bar.update(0, {})
+    clock.now += 0.5
+
+    bar.update(2, {"SUCCESS": 2})
+
+    assert tty.getvalue().split(CLEAR)[2].startswith("2/10 done · 4.0/s · 2s left · ")
+
+
+def test_the_bar_fits_the_width_of_its_terminal(clock: Clock) -> None:
+    tty = Terminal(width=30)
+
+    ProgressBar(10, StatusLine(tty)).update(1, {"SUCCESS": 1}, force=True)
+
+    assert tty.getvalue() == f"{CLEAR}1/10 done · 0.0/s · ? left"  # no room for the counts
+
+
 def test_a_stopped_bar_is_cleared_and_never_drawn_again(clock: Clock) -> None:
     tty = Terminal()
     bar = ProgressBar(3, StatusLine(tty))
