@@ -166,6 +166,15 @@ def test_every_option_reaches_the_sandbox(
     assert served["timeouts"] == ConnectionTimeouts(idle=1.5, header=2.5, body=3.5)
 
 
+def test_connection_options_before_the_command_do_not_trouble_the_sandbox(
+    calls: Calls, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--base-url", "http://127.0.0.1:9", "sandbox", "--port", "0"])
+
+    assert code == 0
+    assert "serve" in calls
+
+
 def test_a_recording_proxy_says_where_it_forwards_and_keeps_the_callers_key(
     calls: Calls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

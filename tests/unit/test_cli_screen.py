@@ -141,6 +141,17 @@ def test_a_line_never_shown_clears_nothing_and_redraws_nothing() -> None:
     assert tty.getvalue() == f"{CLEAR}warning: first\n"
 
 
+def test_a_message_after_the_line_was_cleared_redraws_nothing() -> None:
+    tty = Terminal()
+    line = StatusLine(tty)
+    line.show("busy")
+    line.clear()
+
+    line.above("warning: later")
+
+    assert tty.getvalue() == f"{CLEAR}busy{CLEAR}{CLEAR}warning: later\n"
+
+
 def test_a_status_line_on_a_pipe_or_with_quiet_writes_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
