@@ -380,7 +380,7 @@ def test_the_banner_is_out_before_serving_begins(
     stdout = io.TextIOWrapper(piped, encoding="utf-8", write_through=False)
     monkeypatch.setattr(sys, "stdout", stdout)
     seen: list[bytes] = []
-    recorder = _server.serve
+    recorder: Any = _server.serve  # the fixture's recorder
 
     def serve(sock: socket.socket, app: object, **options: object) -> None:
         seen.append(piped.getvalue())
