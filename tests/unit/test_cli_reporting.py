@@ -408,6 +408,7 @@ def test_ctrl_c_outside_a_wait_says_interrupted(
             ["--apikey", "K7", "--api_key=K8", "--key", "K9", "--secret-key", "K10"],
             ["K7", "K8", "K9", "K10"],
         ),
+        (["--api_k", "K11", "--APITOKEN=K12"], ["K11", "K12"]),  # look-alikes argparse echoes
         (["run", "--api-key"], []),  # no value follows
         (["-a", "x", "--base-url", "u", "--label", "l", "api", "key", "-k", "y"], []),
         (["--", "K"], []),  # "--" alone names nothing
