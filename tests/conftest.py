@@ -84,3 +84,23 @@ def sandbox_factory() -> Iterator[Callable[..., Sandbox]]:
 def sandbox(sandbox_factory: Callable[..., Sandbox]) -> Sandbox:
     """The sandbox with its bundled demo agents."""
     return sandbox_factory()
+
+
+@pytest.fixture(autouse=True)
+def _command_output_restored() -> Iterator[None]:
+    """The command line sets the package's loggers (level, handler) and the status line's quiet
+    flag for the whole process, as a command should; each test gets them back as they were, so
+    that a `-q` in one test does not hide the warnings another one expects."""
+    import logging
+
+    from promptlayer_agents._logging import LOGGERS
+    from promptlayer_agents.cli._terminal import StatusLine
+
+    loggers = [logging.getLogger(name) for name in LOGGERS]
+    saved = [(logger.level, list(logger.handlers)) for logger in loggers]
+    quiet = StatusLine.quiet
+    yield
+    for logger, (level, handlers) in zip(loggers, saved, strict=True):
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+    StatusLine.quiet, StatusLine.active = quiet, None
