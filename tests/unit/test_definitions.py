@@ -171,13 +171,14 @@ def test_the_description_of_a_sparse_definition_says_none_first_and_always() -> 
     condition = FULL["edges"][0]["conditionals"][0]
     other = {**condition, "position": 1, "operator": "!=", "right_config": {"static_value": "x"}}
     first = {**FULL["nodes"][1], "dependencies": [], "name": "Q"}
+    second = {**FULL["nodes"][1], "dependencies": ["Q", "a"], "name": "Reply", "id": "n3"}
     inputs = {"a": "string", "b": "number"}
     agent = AgentDefinition.from_dict(
         {
             **BARE,
             "commit_message": "",
             "required_input_variables": inputs,
-            "nodes": [first],
+            "nodes": [second, first],
             "edges": [
                 {**FULL["edges"][0], "is_and": False, "conditionals": [condition, other]},
                 {**FULL["edges"][0], "conditionals": []},
@@ -190,7 +191,8 @@ def test_the_description_of_a_sparse_definition_says_none_first_and_always() -> 
         "commit: ",
         "required inputs: a (string), b (number)",
         "nodes, in dependency order:",
-        "  1. Q  VARIABLE         first",
+        "  1. Q      VARIABLE         first",
+        "  2. Reply  VARIABLE         after Q, a",
         'edge: Question -> Answer when Question = "premium" or Question != "x"',
         "edge: Question -> Answer when always",
     ]

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from promptlayer_agents import (
     InvalidInputError,
     WebhookDeduplicator,
+    WebhookEvent,
     WebhookVerificationError,
     sign_webhook,
     verify_webhook,
@@ -262,3 +263,12 @@ def test_a_deduplicator_of_one_remembers_the_last_event_only() -> None:
         True,
         True,
     ]
+
+
+@pytest.mark.parametrize("details", [None, [787], "787"])
+def test_an_event_built_by_hand_with_odd_details_still_has_a_key(details: Any) -> None:
+    event = WebhookEvent(event_type="agent_run_finished", details=details)
+    data = {"event_type": "agent_run_finished", "details": details}
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+    assert webhook_event_key(event) == f"agent_run_finished:{digest}"
