@@ -7,6 +7,7 @@ import base64
 import pickle
 from collections import namedtuple
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from promptlayer_agents._config import Settings
 from promptlayer_agents._secrets import (
     MASK,
     Secrets,
+    _pattern,
     basic_auth,
     credential_headers,
     header_secrets,
@@ -27,6 +29,13 @@ from promptlayer_agents_api.models import AgentNode, ExecutionNodeMap
 
 KEY = "pl_live_abcdef123"
 SECRETS = Secrets.of([KEY])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_patterns() -> None:
+    """Each test builds the patterns it masks with (they are cached by their secrets)."""
+    _pattern.cache_clear()
+    of_settings.cache_clear()
 
 
 # --- a set of secrets ---------------------------------------------------------------------------
@@ -117,6 +126,22 @@ def test_a_letter_whose_upper_case_is_two_letters_is_masked_in_its_own_forms() -
     assert secrets.mask("stra%C3%9Fe1234") == "***"
     assert secrets.mask("stra&#223;e1234") == "***"
     assert secrets.mask("strasse1234") == "strasse1234"
+
+
+def test_an_upper_case_secret_is_masked_in_the_escaped_forms_of_its_lower_case() -> None:
+    secrets = Secrets.of(["ABCDEFGH12"])
+
+    for echo in ("%61bcdefgh12", "\\u0061BCDEFGH12", "&#97;bcdefgh12", "&#x61;BCDEFGH12"):
+        assert secrets.mask(f"[{echo}]") == "[***]"
+
+
+def test_only_a_character_of_the_basic_plane_has_a_four_digit_escape() -> None:
+    last = Secrets.of(["\uffffabcdefgh"])
+    beyond = Secrets.of(["\U00010000abcdefgh"])
+
+    assert last.mask("[\\uFFFFabcdefgh]") == "[***]"
+    assert beyond.mask("[\\u10000abcdefgh]") == "[\\u10000abcdefgh]"
+    assert beyond.mask("[\U00010000abcdefgh]") == "[***]"
 
 
 def test_an_html_reference_beyond_unicode_is_left_as_it_is() -> None:
@@ -269,6 +294,66 @@ def test_a_value_json_cannot_write_is_still_masked() -> None:
     assert masked[2][0] == MASK
 
 
+@dataclass(frozen=True)
+class Box:
+    inner: Any
+
+
+class Model:
+    """A generated model's shape: `to_dict` and `from_dict`."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"Model({self.data!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Model:
+        return cls(data)
+
+
+WRAPPERS = {
+    "list": lambda inner: [inner],
+    "tuple": lambda inner: (inner,),
+    "dict value": lambda inner: {"k": inner},
+    "dict key": lambda inner: {tuple(inner): 1},
+    "dataclass": Box,
+    "model": lambda inner: Model({"k": inner}),
+}
+
+
+@pytest.mark.parametrize("wrap", WRAPPERS.values(), ids=WRAPPERS)
+def test_each_container_is_one_level_of_the_two_hundred(wrap: Any) -> None:
+    """A container at level 199 is masked, one at 200 is left as it is, whatever holds it (a
+    model's JSON is one level below the model)."""
+    levels = 199 if wrap is not WRAPPERS["model"] else 198
+
+    def nested(depth: int) -> Any:
+        value: Any = wrap([KEY])
+        for _ in range(depth):
+            value = [value]
+        return value
+
+    assert KEY not in repr(SECRETS.mask_json(nested(levels - 1)))
+    assert KEY in repr(SECRETS.mask_json(nested(levels)))
+
+
+def test_an_object_with_to_dict_alone_is_left_as_it_is() -> None:
+    class Half:
+        def __repr__(self) -> str:
+            return f"Half({KEY})"
+
+        def to_dict(self) -> dict[str, str]:
+            return {"k": KEY}
+
+    half = Half()
+    assert SECRETS.mask_json([half])[0] is half
+
+
 def test_masking_stops_at_two_hundred_levels() -> None:
     """A string is masked at any depth, but a container 200 levels down is left as it is."""
     deep: Any = KEY
@@ -410,3 +495,10 @@ def test_a_clients_secrets_and_credential_headers() -> None:
         "X-API-KEY": KEY,
         "Authorization": basic_auth("me", "pw-long-1"),
     }
+
+
+def test_a_text_subclass_without_a_secret_keeps_its_type() -> None:
+    class Mark(StrEnum):
+        PERCENT = "50% & more"
+
+    assert SECRETS.mask_json([Mark.PERCENT])[0] is Mark.PERCENT
