@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from promptlayer_agents import _logging
+import promptlayer_agents._logging as logging_module
 from promptlayer_agents._logging import (
     HANDLER_NAME,
     LOGGERS,
@@ -60,7 +60,7 @@ def test_another_value_is_ignored_with_a_warning_naming_the_accepted_ones() -> N
     assert [str(w.message) for w in caught] == [
         "PROMPTLAYER_LOG='verbose' is ignored: use debug or info"
     ]
-    assert caught[0].filename != _logging.__file__  # it points at a caller, not at itself
+    assert caught[0].filename != logging_module.__file__  # it points at a caller, not at itself
 
 
 def test_the_package_and_httpx_print_to_stderr_in_one_format(stderr: Callable[[], str]) -> None:
