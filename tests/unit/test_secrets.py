@@ -216,9 +216,11 @@ def test_every_string_of_a_json_value_is_masked_keys_included() -> None:
 
 
 def test_a_value_without_a_secret_is_returned_itself() -> None:
-    value = {"a": ["b", {"c": "d"}]}
+    value = {"a": ["b", {"c": "café", "d": Box("x")}]}
+    marked = {"a": ["50%", {"c": "&"}]}
 
     assert SECRETS.mask_json(value) is value
+    assert Secrets().mask_json(marked) is marked
     masked = SECRETS.mask_json({"a": ["b"], "k": KEY})
     assert masked == {"a": ["b"], "k": MASK}
 
@@ -398,6 +400,23 @@ def test_an_error_its_attributes_and_its_causes_are_masked_in_place() -> None:
     assert error.__notes__ == ["note ***"]
     assert cause.args == ("cause ***",) and context.args == (MASK,)
     assert KEY not in repr(pickle.loads(pickle.dumps(error)).args)
+
+
+@pytest.mark.parametrize("refusal", [AttributeError, TypeError])
+def test_an_attribute_an_error_will_not_let_change_is_skipped(refusal: type[Exception]) -> None:
+    class Guarded(Exception):
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name == "fixed":
+                raise refusal(name)
+            super().__setattr__(name, value)
+
+    error = Guarded(f"bad {KEY}")
+    error.__dict__.update(fixed="kept", body=KEY)
+
+    SECRETS.mask_error(error)
+
+    assert error.args == ("bad ***",)
+    assert vars(error) == {"fixed": "kept", "body": MASK}
 
 
 def test_an_error_without_secrets_is_left_alone() -> None:
