@@ -436,6 +436,7 @@ def test_an_error_without_secrets_is_left_alone() -> None:
         ("https://u:p%40ss@host:8080/a?b#c", "https://host:8080/a?b#c", ("u", "p@ss")),
         ("https://u@host/", "https://host/", ("u", "")),
         ("https://a@b:c@host", "https://host", ("a@b", "c")),
+        ("https://u:p@host/a?to=http://x", "https://host/a?to=http://x", ("u", "p")),
         ("https://host/path@x", "https://host/path@x", None),
         ("https://host?q=a@b", "https://host?q=a@b", None),
         ("https://host#a@b", "https://host#a@b", None),
