@@ -160,19 +160,6 @@ _ESCAPE_MARKS = ("\\", "%", "&")
 _RUN = 8
 """Backslashes before an escaped character, or zeros in `&#0...;`, looked at: a bounded run keeps
 each position's work bounded (an unbounded one made a body of backslashes take quadratic time)."""
-_UNICODE_ESCAPE = re.compile(rf"\\{{1,{_RUN}}}u([0-9a-f]{{4}})", re.IGNORECASE)
-_CHARACTER_REFERENCE = re.compile(
-    rf"&#(?:x0{{0,{_RUN}}}([0-9a-f]{{1,6}})|0{{0,{_RUN}}}([0-9]{{1,7}}));", re.IGNORECASE
-)
-
-
-def _referenced(found: re.Match[str]) -> str:
-    """The character an HTML numeric reference stands for (the reference itself when none)."""
-    hexadecimal, decimal = found.groups()
-    code = int(hexadecimal, 16) if hexadecimal else int(decimal)
-    return chr(code) if code <= 0x10FFFF else found.group(0)
-
-
 _PERCENT_ROUNDS = 4
 """Percent-encoding undone at most this many times (`%70`, `%2570`, `%252570`, `%25252570`)."""
 

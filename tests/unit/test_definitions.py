@@ -152,3 +152,56 @@ def test_a_definition_whose_nodes_form_a_cycle_is_described_in_definition_order(
     assert [line.split()[1] for line in lines if line.startswith("  ")] == [
         n["name"] for n in nodes
     ]
+
+
+def test_the_description_is_one_line_per_fact_node_and_edge() -> None:
+    assert describe(AgentDefinition.from_dict(FULL)) == [
+        "support-bot (id 7) version 3, labels: prod, staging",
+        "commit: route premium",
+        "created: 2026-01-02T03:04:05+00:00",
+        "required inputs: question (string)",
+        "nodes, in dependency order:",
+        "  1. Question  VARIABLE         after question",
+        "  2. Answer    PROMPT_TEMPLATE  after Question  [output]",
+        'edge: Question -> Answer when Question = "premium"',
+    ]
+
+
+def test_the_description_of_a_sparse_definition_says_none_first_and_always() -> None:
+    condition = FULL["edges"][0]["conditionals"][0]
+    other = {**condition, "position": 1, "operator": "!=", "right_config": {"static_value": "x"}}
+    first = {**FULL["nodes"][1], "dependencies": [], "name": "Q"}
+    second = {**FULL["nodes"][1], "dependencies": ["Q", "a"], "name": "Reply", "id": "n3"}
+    inputs = {"a": "string", "b": "number"}
+    agent = AgentDefinition.from_dict(
+        {
+            **BARE,
+            "commit_message": "",
+            "required_input_variables": inputs,
+            "nodes": [second, first],
+            "edges": [
+                {**FULL["edges"][0], "is_and": False, "conditionals": [condition, other]},
+                {**FULL["edges"][0], "conditionals": []},
+            ],
+        }
+    )
+
+    assert describe(agent) == [
+        "support-bot (id 7) version 3, labels: none",
+        "commit: ",
+        "required inputs: a (string), b (number)",
+        "nodes, in dependency order:",
+        "  1. Q      VARIABLE         first",
+        "  2. Reply  VARIABLE         after Q, a",
+        'edge: Question -> Answer when Question = "premium" or Question != "x"',
+        "edge: Question -> Answer when always",
+    ]
+
+
+def test_a_definition_without_nodes_is_described() -> None:
+    agent = AgentDefinition.from_dict({**BARE, "nodes": [], "edges": []})
+
+    assert describe(agent) == [
+        "support-bot (id 7) version 3, labels: none",
+        "nodes, in dependency order:",
+    ]

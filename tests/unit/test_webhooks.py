@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from promptlayer_agents import (
     InvalidInputError,
     WebhookDeduplicator,
+    WebhookEvent,
     WebhookVerificationError,
     sign_webhook,
     verify_webhook,
@@ -194,3 +195,80 @@ def test_the_deduplicator_forgets_the_oldest_beyond_its_size_and_is_thread_safe(
 def test_the_deduplicator_size_must_be_a_positive_integer(size: Any) -> None:
     with pytest.raises(InvalidInputError, match="max_events"):
         WebhookDeduplicator(max_events=size)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [(b"{", "the webhook body is not JSON"), (b"[]", "the webhook body is not a JSON object")],
+)
+def test_an_unreadable_body_is_named_plainly(body: bytes, message: str) -> None:
+    with pytest.raises(WebhookVerificationError) as caught:
+        verify_webhook(body, "0" * 64, SECRET)
+
+    assert str(caught.value) == message
+
+
+def test_a_missing_secret_is_named_plainly() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        sign_webhook(LABEL_MOVED, "")
+
+    assert str(caught.value) == "secret must be the webhook secret, a non-empty string"
+
+
+def test_a_secret_holding_a_lone_surrogate_is_used_as_its_bytes() -> None:
+    """A secret read with `surrogateescape` from odd bytes still signs and verifies."""
+    secret = "whsec_\udcff"
+    key = secret.encode("utf-8", "surrogatepass")
+    expected = hmac.new(key, json.dumps(LABEL_MOVED, sort_keys=True).encode(), hashlib.sha256)
+
+    assert sign_webhook(LABEL_MOVED, secret) == expected.hexdigest()
+    assert verify_webhook(LABEL_MOVED, expected.hexdigest(), secret).event_type
+
+
+def test_another_events_key_is_its_type_and_the_digest_of_its_sorted_payload() -> None:
+    payload = dict(LABEL_MOVED, details={"agent_execution_id": 5, "b": 1, "a": 2})
+    reordered = dict(reversed(list(payload.items())))
+    reordered["details"] = {"a": 2, "b": 1, "agent_execution_id": 5}
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    keys = {
+        webhook_event_key(verify_webhook(body, sign_webhook(body, SECRET), SECRET))
+        for body in (payload, reordered)
+    }
+
+    assert keys == {f"prompt_template_label_moved:{digest}"}
+
+
+def test_an_agent_run_finished_without_an_execution_is_keyed_by_its_payload() -> None:
+    payload = {"event_type": "agent_run_finished", "details": {"agent_name": "triage"}}
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    event = verify_webhook(payload, sign_webhook(payload, SECRET), SECRET)
+
+    assert webhook_event_key(event) == f"agent_run_finished:{digest}"
+
+
+def test_a_deduplicator_of_one_remembers_the_last_event_only() -> None:
+    def event(n: int) -> Any:
+        return verify_webhook(finished(n), sign_webhook(finished(n), SECRET), SECRET)
+
+    seen = WebhookDeduplicator(max_events=1)
+    assert [seen.first_time(event(n)) for n in (1, 1, 2, 2, 1)] == [True, False, True, False, True]
+    pair = WebhookDeduplicator(max_events=2)
+    assert [pair.first_time(event(n)) for n in (1, 2, 1, 3, 2, 1)] == [
+        True,
+        True,
+        False,  # 1 is now the most recent
+        True,  # 3 pushes out 2, the oldest
+        True,
+        True,
+    ]
+
+
+@pytest.mark.parametrize("details", [None, [787], "787"])
+def test_an_event_built_by_hand_with_odd_details_still_has_a_key(details: Any) -> None:
+    event = WebhookEvent(event_type="agent_run_finished", details=details)
+    data = {"event_type": "agent_run_finished", "details": details}
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+    assert webhook_event_key(event) == f"agent_run_finished:{digest}"
