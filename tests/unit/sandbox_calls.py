@@ -48,15 +48,17 @@ def call(
     body: Any = None,
     content: bytes | None = None,
     disconnect: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Reply:
-    """One request: `body` is sent as JSON, `content` as it is; `disconnect` makes the client go
-    before sending its body."""
+    """One request: `body` is sent as JSON, `content` as it is, with `headers` added;
+    `disconnect` makes the client go before sending its body."""
     raw = content if content is not None else b"" if body is None else json.dumps(body).encode()
-    headers = [(b"host", b"sandbox.test"), (b"content-length", str(len(raw)).encode())]
+    sent = [(b"host", b"sandbox.test"), (b"content-length", str(len(raw)).encode())]
     if key is not None:
-        headers.append((b"x-api-key", key.encode()))
+        sent.append((b"x-api-key", key.encode()))
     if body is not None or content is not None:
-        headers.append((b"content-type", b"application/json"))
+        sent.append((b"content-type", b"application/json"))
+    sent += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -67,7 +69,7 @@ def call(
         "raw_path": quote(path, safe="/%").encode(),
         "query_string": urlencode(params or {}).encode(),
         "root_path": "",
-        "headers": headers,
+        "headers": sent,
         "client": ("127.0.0.1", 50000),
         "server": ("sandbox.test", 80),
     }
