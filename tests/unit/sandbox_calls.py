@@ -5,16 +5,21 @@ dropped before its answer was complete included."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import ssl
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import httpx
+import pytest
 from starlette.applications import Starlette
 
 from promptlayer_agents.sandbox._app import DEFAULT_API_KEY, SandboxState
 
+_TLS = httpx.create_ssl_context
 RUN = "/workflows/{}/run"
 RESULTS = "/workflow-version-execution-results"
 
@@ -31,6 +36,17 @@ class Reply:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    return _TLS()
+
+
+def share_tls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give every recorder made in this test one TLS context: each takes a few tenths of a
+    second to make, as long as the rest of a test."""
+    monkeypatch.setattr(httpx, "create_ssl_context", _tls)
 
 
 def state_of(app: Starlette) -> SandboxState:

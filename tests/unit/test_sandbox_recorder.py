@@ -4,7 +4,6 @@ gets back, what the cassette holds (and never holds), and what it leaves unrecor
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import ssl
@@ -32,7 +31,7 @@ from promptlayer_agents.sandbox._recorder import (
 )
 
 from ..fakes import FakeClock
-from .sandbox_calls import RESULTS, RUN, Reply, call, state_of
+from .sandbox_calls import RESULTS, RUN, Reply, call, share_tls, state_of
 
 KEY = "pl_live_secret"
 UPSTREAM = "http://upstream.test"
@@ -40,13 +39,6 @@ Handler = Callable[[httpx.Request], httpx.Response]
 HTTPX_OWN = ("host", "content-length", "accept-encoding", "connection", "user-agent")
 
 
-_TLS = httpx.create_ssl_context
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """One TLS context for every recorder of these tests: each takes a few tenths of a second."""
-    return _TLS()
 
 
 class Upstream:
@@ -73,7 +65,7 @@ def upstream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Upstream]:
         return real(transport=httpx.MockTransport(scripted.answer), **options)
 
     monkeypatch.setattr(httpx, "AsyncClient", client)
-    monkeypatch.setattr(httpx, "create_ssl_context", _tls)
+    share_tls(monkeypatch)
     yield scripted
 
 
