@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
+import re
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from promptlayer_agents.sandbox import PromptLayerSandbox
+from promptlayer_agents.sandbox import Faults, PromptLayerSandbox, _testing
+from promptlayer_agents.sandbox._cassette import dump
+from promptlayer_agents.sandbox._nodes import Script
+from promptlayer_agents.sandbox._record_modes import Cassettes
+from promptlayer_agents.sandbox._replayer import Replayer
+
+from .sandbox_calls import Reply, call
 
 AGENT: dict[str, Any] = {
     "workflow_name": "bot",
@@ -14,6 +25,11 @@ AGENT: dict[str, Any] = {
     "release_labels": ["prod"],
     "nodes": [{"name": "Reply", "node_type": "PROMPT_TEMPLATE", "is_output_node": True}],
 }
+
+
+def answer_of(sandbox: PromptLayerSandbox, method: str, path: str, **options: Any) -> Reply:
+    """What the sandbox answers a request (in this process, not over a socket)."""
+    return call(sandbox.sandbox.app, method, path, **options)
 
 
 @pytest.fixture
@@ -74,3 +90,194 @@ def test_add_agent_takes_what_agents_get_returns(controls: PromptLayerSandbox) -
     assert added.to_dict() == view.to_dict()
     with pytest.raises(TypeError, match="AgentDefinition"):
         elsewhere.add_agent(["not", "a", "definition"])  # type: ignore[arg-type]
+
+
+def test_a_new_sandbox_serves_no_agents_and_replays_nothing() -> None:
+    made = PromptLayerSandbox(api_key="pl_mine")
+
+    assert made.api_key == "pl_mine"
+    assert made.sandbox.state.catalog.names == []
+    assert made.cassettes == Cassettes()
+    with pytest.raises(RuntimeError, match="the sandbox is not running"):
+        made.url  # noqa: B018
+
+
+def test_add_agent_returns_the_version_as_get_answers_it(controls: PromptLayerSandbox) -> None:
+    added = controls.add_agent({**AGENT, "version": 3, "release_labels": []})
+
+    assert added.to_dict()["version"] == 3
+    assert added.to_dict()["workflow_name"] == "bot"
+    assert answer_of(controls, "GET", "/workflows/bot", params={"version": "3"}).status == 200
+    with pytest.raises(TypeError, match=r"an AgentVersion, not list$"):
+        controls.add_agent(["x"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("options", "scripted"),
+    [
+        ({"value": "hi"}, Script(value="hi", has_value=True)),
+        ({"value": None}, Script(value=None, has_value=True)),
+        ({"value": len}, Script(value=len, has_value=True)),
+        ({"error": "boom", "duration": 2}, Script(error="boom", duration=2.0)),
+        ({"duration": 0}, Script(duration=0.0)),
+    ],
+)
+def test_script_keeps_what_the_node_produces(
+    controls: PromptLayerSandbox, options: dict[str, Any], scripted: Script
+) -> None:
+    controls.script("1", "Reply", **options)  # the agent by its id, kept under its name
+
+    kept = controls.sandbox.state.executions.scripts["bot"]["Reply"]
+    assert kept == scripted
+    assert type(kept.duration) is type(scripted.duration)
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"error": 3}, "script: error is the node's error message, a string"),
+        ({"duration": True}, "script: duration is a number of seconds >= 0, and finite"),
+        ({"duration": "1"}, "script: duration is a number of seconds >= 0, and finite"),
+        ({"value": 1, "error": "x"}, "script: give a value or an error, not both"),
+        ({}, "script: give a value, an error or a duration"),
+        ({"value": float("inf")}, "script: the value must be JSON the API can answer: "),
+    ],
+)
+def test_script_refuses_exactly_with_the_reason(
+    controls: PromptLayerSandbox, options: dict[str, Any], match: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(match)):
+        controls.script("bot", "Reply", **options)
+    assert controls.sandbox.state.executions.scripts == {}
+
+
+def test_script_needs_the_agent_served_first(controls: PromptLayerSandbox) -> None:
+    with pytest.raises(ValueError) as caught:
+        controls.script("ghost", "Reply", value=1)
+
+    assert str(caught.value) == "script: no agent named 'ghost' is served (add_agent it first)"
+
+
+def test_configure_sets_progress_timeout_and_faults(controls: PromptLayerSandbox) -> None:
+    controls.configure(polls_per_node=0, callable_timeout=2, rate_limit=0.5, seed=4)
+
+    state = controls.sandbox.state
+    assert state.executions.polls_per_node == 0
+    assert (state.executions.callable_timeout, type(state.executions.callable_timeout)) == (
+        2.0,
+        float,
+    )
+    assert state.faults == Faults(rate_limit=0.5, seed=4)
+    assert state.random.random() == random.Random(4).random()
+
+
+def test_configure_by_default_is_progress_by_the_clock_and_no_faults(
+    controls: PromptLayerSandbox,
+) -> None:
+    controls.configure(polls_per_node=3, callable_timeout=1, drop=1.0)
+
+    controls.configure()
+
+    state = controls.sandbox.state
+    assert state.executions.polls_per_node is None
+    assert state.executions.callable_timeout == 10.0
+    assert state.faults == Faults()
+
+
+@pytest.mark.parametrize("polls", [True, 1.0, "2", -1])
+def test_polls_per_node_is_a_whole_number_of_polls(
+    controls: PromptLayerSandbox, polls: Any
+) -> None:
+    with pytest.raises(ValueError, match="polls_per_node is a whole number of polls >= 0"):
+        controls.configure(polls_per_node=polls)
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("inf"), "1", False])
+def test_callable_timeout_is_a_finite_number_of_seconds(
+    controls: PromptLayerSandbox, timeout: Any
+) -> None:
+    with pytest.raises(ValueError, match="callable_timeout is a number of seconds > 0, and finite"):
+        controls.configure(callable_timeout=timeout)
+
+
+def test_an_unknown_setting_is_refused_naming_every_known_one(
+    controls: PromptLayerSandbox,
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        controls.configure(latncy=1, zeal=2)
+
+    assert str(caught.value) == (
+        "unknown sandbox setting(s) latncy, zeal; known: polls_per_node, callable_timeout, "
+        "latency, rate_limit, unavailable, drop, retry_after, seed"
+    )
+
+
+def test_runs_are_the_executions_started_since_the_reset(controls: PromptLayerSandbox) -> None:
+    controls.script("bot", "Reply", value="hi")
+    started = answer_of(controls, "POST", "/workflows/bot/run", body={"input_variables": {}})
+
+    [run] = controls.runs
+    assert (run.agent, run.execution_id) == ("bot", started.json()["workflow_version_execution_id"])
+    assert controls.blocked_scripts() == []
+
+    controls.reset()
+    assert controls.runs == []
+
+
+def test_reset_forgets_the_cassette_and_the_requests_seen(
+    controls: PromptLayerSandbox, tmp_path: Path
+) -> None:
+    cassette = tmp_path / "c.yaml"
+    cassette.write_text(dump([]), encoding="utf-8")
+    controls.cassettes = Cassettes(directory=tmp_path)
+    assert controls.replay("c.yaml", speed=2, fallback="execute") == cassette
+    tape = controls.sandbox.state.tape
+    assert isinstance(tape, Replayer) and (tape.speed, tape.fallback) == (2.0, True)
+    answer_of(controls, "GET", "/workflows/bot")
+
+    controls.reset()
+
+    state = controls.sandbox.state
+    assert state.tape is None
+    assert state.requests == {}
+    assert answer_of(controls, "GET", "/workflows/bot").status == 404  # served: the initial agents
+
+
+def test_reset_keeps_the_agents_the_sandbox_started_with() -> None:
+    made = PromptLayerSandbox({"agents": [{"workflow_name": "kept", "versions": [{"nodes": []}]}]})
+    made.add_agent(AGENT)
+
+    made.reset()
+
+    assert made.sandbox.state.catalog.names == ["kept"]
+
+
+def test_reset_stops_running_executions_or_says_it_could_not(
+    controls: PromptLayerSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    executions = controls.sandbox.state.executions
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    stopped: list[bool] = []
+    try:
+        executions.loop = loop
+
+        async def stop() -> None:
+            stopped.append(True)
+
+        monkeypatch.setattr(executions, "stop", stop)
+        controls.reset()
+        assert stopped == [True]
+
+        async def stuck() -> None:
+            await asyncio.Event().wait()
+
+        monkeypatch.setattr(executions, "stop", stuck)
+        monkeypatch.setattr(_testing, "RESET_TIMEOUT", 0.05)
+        with pytest.raises(RuntimeError, match=r"did not stop its executions within 0\.05 s$"):
+            controls.reset()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
