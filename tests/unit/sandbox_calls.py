@@ -11,7 +11,7 @@ import ssl
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import httpx
 import pytest
@@ -65,9 +65,11 @@ def call(
     content: bytes | None = None,
     disconnect: bool = False,
     headers: dict[str, str] | None = None,
+    omit: tuple[str, ...] = (),
 ) -> Reply:
-    """One request: `body` is sent as JSON, `content` as it is, with `headers` added;
-    `disconnect` makes the client go before sending its body."""
+    """One request to `path` (percent-encoded, as on the wire): `body` is sent as JSON,
+    `content` as it is, with `headers` added; `disconnect` makes the client go before sending
+    its body; `omit` leaves those keys out of the ASGI scope (a server need not send them)."""
     raw = content if content is not None else b"" if body is None else json.dumps(body).encode()
     sent = [(b"host", b"sandbox.test"), (b"content-length", str(len(raw)).encode())]
     if key is not None:
@@ -81,7 +83,7 @@ def call(
         "http_version": "1.1",
         "method": method,
         "scheme": "http",
-        "path": path,
+        "path": unquote(path),
         "raw_path": quote(path, safe="/%").encode(),
         "query_string": urlencode(params or {}).encode(),
         "root_path": "",
@@ -89,6 +91,8 @@ def call(
         "client": ("127.0.0.1", 50000),
         "server": ("sandbox.test", 80),
     }
+    for key in omit:
+        del scope[key]
     return asyncio.run(_exchange(app, scope, raw, disconnect))
 
 

@@ -9,13 +9,21 @@ from typing import Any
 import pytest
 
 from promptlayer_agents.sandbox._app import SandboxState, create_app
-from promptlayer_agents.sandbox._cassette import CassetteError, dump
+from promptlayer_agents.sandbox._cassette import AgentExchange, Answer, CassetteError, dump, load
 from promptlayer_agents.sandbox._record_modes import Cassettes, default_name
 from promptlayer_agents.sandbox._recorder import DEFAULT_UPSTREAM, Recorder
 from promptlayer_agents.sandbox._replayer import Replayer
 from promptlayer_agents.sandbox._tapes import tape_for
 
 from .sandbox_calls import share_tls, state_of
+
+KEPT = AgentExchange("greeter", None, None, Answer(200, body={"kept": True}))
+DEFINED = AgentExchange(
+    "recorded-bot",
+    None,
+    None,
+    Answer(200, body={"workflow_name": "recorded-bot", "version": 1, "nodes": []}),
+)
 
 
 @pytest.fixture
@@ -42,7 +50,10 @@ def test_no_cassette_means_executing(state: SandboxState) -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"record": "a.yaml", "replay": "b.yaml"}, "record and replay exclude each other"),
+        (
+            {"record": "a.yaml", "replay": "b.yaml"},
+            "record and replay exclude each other: give one cassette",
+        ),
         ({"upstream": "http://u.test"}, "upstream and redact_inputs go with record=FILE"),
         ({"redact_inputs": ["x"]}, "upstream and redact_inputs go with record=FILE"),
         ({"redact_inputs": "x"}, "upstream and redact_inputs go with record=FILE"),
@@ -61,8 +72,9 @@ def test_options_that_do_not_go_together_are_refused_with_the_reason(
     if message is None:
         assert isinstance(tape_for(state, **options), Recorder)
         return
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as caught:
         tape_for(state, **options)
+    assert str(caught.value) == message
     assert list(tmp_path.iterdir()) == []  # nothing recorded or started
 
 
@@ -79,18 +91,31 @@ def test_record_makes_a_recording_proxy_with_the_options_given(
 
     assert isinstance(default, Recorder) and isinstance(chosen, Recorder)
     assert (default.upstream, default.redact_inputs) == (DEFAULT_UPSTREAM, frozenset())
-    assert (chosen.upstream, chosen.redact_inputs) == ("http://u.test", {"token"})
+    assert (chosen.upstream, chosen.redact_inputs) == ("http://u.test", frozenset({"token"}))
     assert isinstance(fresh, Recorder) and fresh.writer.interactions == []
     assert isinstance(tape_for(state, record=tmp_path / "a.yaml"), Recorder)
 
 
 def test_appending_is_the_default_when_recording(state: SandboxState, tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
-    tape_for(state, record=path)
+    path.write_text(dump([KEPT]), encoding="utf-8")
+
     recorder = tape_for(state, record=path, redact_inputs=["a", "b"])
 
     assert isinstance(recorder, Recorder) and recorder.redact_inputs == {"a", "b"}
     assert recorder.writer.path == path
+    assert load(path).interactions == (KEPT,)
+
+
+def test_replay_with_fallback_serves_the_recorded_definitions(
+    state: SandboxState, tmp_path: Path
+) -> None:
+    path = tmp_path / "defs.yaml"
+    path.write_text(dump([DEFINED]), encoding="utf-8")
+
+    tape_for(state, replay=path, fallback="execute")
+
+    assert state.catalog.names == ["recorded-bot"]
 
 
 @pytest.mark.parametrize(
@@ -141,8 +166,9 @@ def test_a_cassette_path_is_the_one_given_or_the_tests_own(tmp_path: Path) -> No
     assert settings.path("x/c.yaml") == tmp_path / "x" / "c.yaml"
     assert settings.path(tmp_path.parent / "abs.yaml") == tmp_path.parent / "abs.yaml"
     assert settings.path(None) == tmp_path / "cassettes" / "test_mod" / "test_a.yaml"
-    with pytest.raises(ValueError, match="replay\\(\\) needs a cassette path outside a pytest"):
+    with pytest.raises(ValueError) as caught:
         Cassettes(directory=tmp_path).path(None)
+    assert str(caught.value) == "replay() needs a cassette path outside a pytest test"
 
 
 @pytest.mark.parametrize(
@@ -183,13 +209,17 @@ def test_replaying_a_missing_cassette_says_how_to_record_it(
     assert state.tape is None
 
 
+@pytest.mark.parametrize("mode", ["none", "once"])
 def test_replaying_sets_the_sandbox_to_replay_the_cassette(
-    state: SandboxState, cassette: Path
+    state: SandboxState, tmp_path: Path, mode: str
 ) -> None:
     keys: list[str] = []
-    settings = Cassettes(directory=cassette.parent, api_key="pl_live", use_key=keys.append)
+    cassette = tmp_path / "defs.yaml"
+    cassette.write_text(dump([DEFINED]), encoding="utf-8")
+    settings = Cassettes(mode=mode, directory=tmp_path, api_key="pl_live", use_key=keys.append)
 
     assert settings.use(state, cassette.name, 2.0, "execute", ()) == cassette
+    assert state.catalog.names == ["recorded-bot"]  # the fallback serves what was recorded
 
     assert isinstance(state.tape, Replayer)
     assert (state.tape.speed, state.tape.fallback) == (2.0, True)
@@ -227,11 +257,13 @@ def test_recording_starts_a_cassette_then_appends_to_it_and_hands_over_the_key(
 
     settings.use(state, cassette, 1.0, None, ["token"])  # the first: started afresh
     first = state.tape
-    settings.use(state, cassette, 1.0, None, ())  # the second: appended (it must load)
+    assert isinstance(first, Recorder) and first.writer.interactions == []
+    first.writer.append(KEPT)
+    settings.use(state, cassette, 1.0, None, ())  # the second: appended
+    assert load(cassette).interactions == (KEPT,)
 
     assert isinstance(first, Recorder) and isinstance(state.tape, Recorder)
-    assert (first.upstream, first.redact_inputs) == ("http://u.test", {"token"})
-    assert first.writer.interactions == []
+    assert (first.upstream, first.redact_inputs) == ("http://u.test", frozenset({"token"}))
     assert settings.recorded == {cassette}
     assert keys == ["pl_live", "pl_live"]
 
@@ -242,6 +274,7 @@ def test_recording_starts_a_cassette_then_appends_to_it_and_hands_over_the_key(
         ("test_a", "test_mod/test_a.yaml"),
         ("test_a[x/y z]", "test_mod/test_a_x_y_z_.yaml"),
         ("test_a[ü-1.5]", "test_mod/test_a__-1.5_.yaml"),
+        ("test_Upper[Z9]", "test_mod/test_Upper_Z9_.yaml"),
     ],
 )
 def test_a_tests_cassette_name_holds_only_safe_characters(test: str, name: str) -> None:

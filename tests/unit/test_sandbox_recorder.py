@@ -39,8 +39,6 @@ Handler = Callable[[httpx.Request], httpx.Response]
 HTTPX_OWN = ("host", "content-length", "accept-encoding", "connection", "user-agent")
 
 
-
-
 class Upstream:
     """A scripted upstream: answers with `handler`, keeps every request and each client's
     settings."""
@@ -130,6 +128,16 @@ def test_a_request_without_a_query_or_key_is_forwarded_without_them(
     assert str(sent.url) == UPSTREAM + "/workflows/greeter"
     assert "x-api-key" not in sent.headers
     assert "content-type" not in sent.headers
+
+
+def test_a_server_that_sends_no_raw_path_or_query_has_the_path_forwarded_alone(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    proxy = Proxy(tmp_path / "c.yaml")
+
+    proxy.run({}, agent="a%20b", omit=("raw_path", "query_string"))
+
+    assert str(upstream.requests[0].url) == UPSTREAM + "/workflows/a%20b/run"
 
 
 def test_upstream_is_reached_with_the_timeout_and_certificate_checks(
@@ -407,6 +415,17 @@ def test_a_cassette_that_cannot_be_written_still_gives_the_caller_its_answer(
 
     assert reply.status == 201
     assert caplog.messages == [f"sandbox: cannot write the cassette {proxy.path}"]
+
+
+def test_a_json_answer_is_recorded_with_its_retry_after(tmp_path: Path, upstream: Upstream) -> None:
+    upstream.handler = lambda request: httpx.Response(
+        429, json={"success": False}, headers={"Retry-After": "12"}
+    )
+    proxy = Proxy(tmp_path / "c.yaml")
+
+    proxy.send("GET", "/workflows/greeter")
+
+    assert proxy.recorded[0].answer == Answer(429, body={"success": False}, retry_after="12")
 
 
 def test_an_answer_that_is_not_json_is_recorded_as_text(tmp_path: Path, upstream: Upstream) -> None:

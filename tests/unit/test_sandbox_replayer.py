@@ -124,6 +124,29 @@ def test_repeated_runs_are_answered_in_recorded_order_then_the_last_again() -> N
     ]
 
 
+def test_each_set_of_matching_recordings_keeps_its_own_order() -> None:
+    replay = Replay(
+        _run({"name": "Ada"}, Answer(503, body={})),
+        _run({"name": "Bo"}, Answer(429, body={})),
+        _run({"name": "Ada"}, _started()),
+        _run({"name": "Bo"}, _started()),
+    )
+
+    statuses = [replay.run({"name": name}).status for name in ("Ada", "Bo", "Ada", "Bo")]
+
+    assert statuses == [503, 429, 201, 201]
+
+
+def test_a_run_with_a_value_the_sandbox_cannot_store_gets_its_422() -> None:
+    replay = Replay(_run({"x": 1}))
+    content = b'{"input_variables": {"x": 1e999}}'
+
+    answer = call(replay.app, "POST", RUN.format("greeter"), content=content)
+
+    assert answer == _plain("POST", RUN.format("greeter"), content=content)
+    assert answer.status == 422
+
+
 def test_a_failed_run_replays_its_status_and_retry_after_without_an_execution() -> None:
     replay = Replay(_run({}, Answer(503, body={"success": False}, retry_after="5")))
 
@@ -226,6 +249,19 @@ def test_the_closest_recording_differs_by_agent_last_then_label_then_inputs() ->
     replay = Replay(by_agent, by_label)
     assert "interaction 2 of" in replay.run({"x": 1}).json()["message"]
 
+    replay = Replay(_run(many, version=2), by_inputs)
+    assert "interaction 2 of" in replay.run(many).json()["message"]
+
+
+def test_a_value_of_60_characters_is_shown_whole_and_a_longer_one_cut() -> None:
+    replay = Replay(_run({"a": "x" * 58}), _run({"b": "y" * 59}))
+
+    message = replay.run({}).json()["message"]
+
+    assert f"input 'a' missing (recorded \"{'x' * 58}\")" in message
+    replay = Replay(_run({"b": "y" * 59}))
+    assert f'(recorded "{"y" * 56}...)' in replay.run({}).json()["message"]
+
 
 def test_a_run_in_a_cassette_without_runs_is_refused_saying_so() -> None:
     replay = Replay(AgentExchange("greeter", None, None, Answer(200, body={})))
@@ -293,13 +329,15 @@ def test_get_agent_answers_as_recorded_in_order_then_the_last_again() -> None:
     replay = Replay(
         AgentExchange("greeter", None, 2, Answer(503, text="busy")),
         AgentExchange("greeter", "prod", None, Answer(200, body={"label": "prod"})),
+        AgentExchange("greeter", None, 2, Answer(429, text="slow down")),
         AgentExchange("greeter", None, 2, Answer(200, body={"version": 2})),
     )
 
-    by_version = [replay.agent(version="2") for _ in range(3)]
+    by_version = [replay.agent(version="2") for _ in range(4)]
 
     assert [(a.status, a.body) for a in by_version] == [
         (503, b"busy"),
+        (429, b"slow down"),
         (200, b'{"version": 2}'),
         (200, b'{"version": 2}'),
     ]
@@ -320,7 +358,10 @@ def test_an_unrecorded_get_agent_is_refused_naming_what_was_recorded() -> None:
         'No Get Agent answer was recorded for agent "greeter" with label null and version 3 in '
         'rec.yaml; recorded (agent, label, version): "greeter" (null, 2), "zed" ("prod", null)',
     )
-    assert Replay().agent().json()["message"].endswith("recorded (agent, label, version): none")
+    assert Replay().agent(label="dev").json()["message"] == (
+        'No Get Agent answer was recorded for agent "greeter" with label "dev" and version null '
+        "in rec.yaml; recorded (agent, label, version): none"
+    )
 
 
 @pytest.mark.parametrize(
@@ -350,6 +391,7 @@ def test_results_follow_the_recorded_times_scaled_by_the_speed() -> None:
         _results(4.0, {"step": 3}, status=200),
         speed=2,
     )
+    replay.clock.sleep(100)  # the run comes 100 s into the replay
     execution_id = replay.run({}).json()["workflow_version_execution_id"]
     seen = []
     for wait in (0.0, 0.9, 0.2, 1.0):  # at 0, 0.9, 1.1 and 2.1 s: 0, 1.8, 2.2 and 4.2 recorded
@@ -376,6 +418,7 @@ def test_each_results_query_follows_its_own_progression() -> None:
         _results(1.0, "main, late", query=main),
         _results(0.0, {"Reply": "early"}, query=node),
         _results(3.0, {"Reply": "late"}, query=node),
+        _results(1.0, {"n7": "late"}, query=results_query(True, "n7", None)),
     )
     execution_id = replay.run({}).json()["workflow_version_execution_id"]
     replay.clock.sleep(1.5)
@@ -383,6 +426,8 @@ def test_each_results_query_follows_its_own_progression() -> None:
     assert replay.results(execution_id).json() == "main, late"
     params = {"return_all_outputs": "true", "workflow_node_name": "Reply"}
     assert replay.results(execution_id, **params).json() == {"Reply": "early"}
+    params = {"return_all_outputs": "true", "workflow_node_id": "n7"}
+    assert replay.results(execution_id, **params).json() == {"n7": "late"}
 
 
 def test_a_transient_failure_is_given_once_and_never_goes_back() -> None:
