@@ -15,9 +15,10 @@ from promptlayer_agents.sandbox import Faults, PromptLayerSandbox, _testing
 from promptlayer_agents.sandbox._cassette import dump
 from promptlayer_agents.sandbox._nodes import Script
 from promptlayer_agents.sandbox._record_modes import Cassettes
+from promptlayer_agents.sandbox._recorder import Recorder
 from promptlayer_agents.sandbox._replayer import Replayer
 
-from .sandbox_calls import Reply, call
+from .sandbox_calls import Reply, call, share_tls
 
 AGENT: dict[str, Any] = {
     "workflow_name": "bot",
@@ -283,3 +284,99 @@ def test_reset_stops_running_executions_or_says_it_could_not(
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda s: s.configure(polls_per_node=-1),
+            "polls_per_node is a whole number of polls >= 0",
+        ),
+        (
+            lambda s: s.configure(callable_timeout=0),
+            "callable_timeout is a number of seconds > 0, and finite",
+        ),
+        (
+            lambda s: s.add_agent(3),
+            "add_agent takes a Get Agent definition: a mapping, an AgentDefinition (what "
+            "Agents.get returns) or an AgentVersion, not int",
+        ),
+        (
+            lambda s: s.script("bot", "Ghost", value=1),
+            "script: agent 'bot' has no node named 'Ghost'",
+        ),
+        (
+            lambda s: s.script("bot", "Reply", value=1, error="x"),
+            "script: give a value or an error, not both",
+        ),
+        (lambda s: s.script("bot", "Reply"), "script: give a value, an error or a duration"),
+        (
+            lambda s: s.script("bot", "Reply", error=1),
+            "script: error is the node's error message, a string",
+        ),
+        (
+            lambda s: s.script("bot", "Reply", duration=-1),
+            "script: duration is a number of seconds >= 0, and finite",
+        ),
+    ],
+)
+def test_each_refusal_says_exactly_what_is_wrong(
+    controls: PromptLayerSandbox, call: Any, message: str
+) -> None:
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(controls)
+
+    assert str(caught.value) == message
+
+
+def test_a_value_json_cannot_carry_is_refused_naming_the_problem(
+    controls: PromptLayerSandbox,
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        controls.script("bot", "Reply", value=float("nan"))
+
+    assert str(caught.value).startswith("script: the value must be JSON the API can answer: ")
+    assert len(str(caught.value)) > len("script: the value must be JSON the API can answer: ")
+
+
+@pytest.mark.parametrize("timeout", [0.5, 10**6])
+def test_any_finite_callable_timeout_above_0_is_taken(
+    controls: PromptLayerSandbox, timeout: float
+) -> None:
+    controls.configure(callable_timeout=timeout)
+
+    assert controls.sandbox.state.executions.callable_timeout == timeout
+
+
+def test_replay_records_at_the_record_modes_say_with_the_inputs_to_redact(
+    controls: PromptLayerSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    share_tls(monkeypatch)
+    keys: list[str] = []
+    controls.cassettes = Cassettes(
+        mode="all",
+        directory=tmp_path,
+        default_name="mod/test.yaml",
+        api_key="pl_live",
+        use_key=keys.append,
+    )
+
+    path = controls.replay(redact_inputs=["token"])
+
+    tape = controls.sandbox.state.tape
+    assert path == tmp_path / "cassettes" / "mod" / "test.yaml"
+    assert isinstance(tape, Recorder) and tape.redact_inputs == {"token"}
+    assert keys == ["pl_live"]
+
+
+def test_replay_plays_at_the_recorded_speed_by_default(
+    controls: PromptLayerSandbox, tmp_path: Path
+) -> None:
+    (tmp_path / "c.yaml").write_text(dump([]), encoding="utf-8")
+    controls.cassettes = Cassettes(directory=tmp_path)
+
+    controls.replay("c.yaml")
+
+    tape = controls.sandbox.state.tape
+    assert isinstance(tape, Replayer) and (tape.speed, tape.fallback) == (1.0, False)
