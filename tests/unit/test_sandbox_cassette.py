@@ -537,3 +537,59 @@ def test_writers_on_threads_lose_no_exchange(tmp_path: Path) -> None:
         thread.join(10)
 
     assert sorted(i.agent for i in load(path).agents) == sorted(e.agent for e in exchanges)
+
+
+@pytest.mark.parametrize(
+    ("item", "line", "problem"),
+    [
+        ("- agent:\n    agent: a\n  answer:\n    message: m\n    failure: fire", 7, "'failure'"),
+        ("- agent:\n    agent: a\n  answer:\n    body: 1\n    status: 99", 7, "'status'"),
+        ("- agent:\n    agent: a\n  answer:\n    status: 200\n    text: 5", 7, "'text'"),
+        ("- run:\n    label: x\n    agent: 3\n  answer: {status: 201, body: {}}", 5, "'agent'"),
+        ("- run:\n    agent: a\n    label: 1\n  answer: {status: 201, body: {}}", 5, "'label'"),
+        ("- run:\n    agent: a\n    version: 0\n  answer: {status: 201, body: {}}", 5, "'version'"),
+        (
+            "- agent:\n    agent: a\n    version: x\n  answer: {status: 201, body: {}}",
+            5,
+            "'version'",
+        ),
+        (
+            "- run:\n    agent: a\n    input_variables: [1]\n  answer: {status: 201, body: {}}",
+            5,
+            "mapping",
+        ),
+        ("- run:\n    agent: a\n    metadata: 1\n  answer: {status: 201, body: {}}", 5, "mapping"),
+        (
+            "- run:\n    agent: a\n    redacted_inputs: x\n  answer: {status: 201, body: {}}",
+            5,
+            "names",
+        ),
+        (
+            "- results:\n    after: 1\n    execution_id: null\n  answer: {status: 200, body: 1}",
+            5,
+            "required",
+        ),
+        (
+            "- results:\n    execution_id: 1\n    after: -1\n  answer: {status: 200, body: 1}",
+            5,
+            "'after'",
+        ),
+    ],
+)
+def test_a_problem_is_placed_on_the_line_of_the_field_at_fault(
+    tmp_path: Path, item: str, line: int, problem: str
+) -> None:
+    """The field at fault is below the first line of its mapping."""
+    refused = _refusal(tmp_path, f"{HEAD}{item}\ncomplete: true\n")
+
+    assert problem in refused.problem
+    assert refused.line == line
+
+
+def test_an_unknown_version_is_placed_on_its_line(tmp_path: Path) -> None:
+    refused = _refusal(tmp_path, "interactions: []\npromptlayer_cassette: 2\ncomplete: true\n")
+
+    assert (refused.line, refused.problem) == (
+        2,
+        "unknown cassette format version 2 (this promptlayer-agents reads version 1)",
+    )
