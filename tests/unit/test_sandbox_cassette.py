@@ -259,54 +259,118 @@ def _refusal(tmp_path: Path, text: str) -> CassetteError:
 @pytest.mark.parametrize(
     ("item", "line", "problem"),
     [
-        ("- {results: {execution_id: 3, after: 1}}", 3, "has one of 'run', 'results' or 'agent'"),
+        (
+            "- {results: {execution_id: 3, after: 1}}",
+            3,
+            "an interaction has one of 'run', 'results' or 'agent', and 'answer'",
+        ),
         (
             "- {run: {agent: a}, agent: {agent: a}, answer: {status: 200, body: 1}}",
             3,
-            "has one of 'run', 'results' or 'agent', and 'answer'",
+            "an interaction has one of 'run', 'results' or 'agent', and 'answer'",
         ),
-        ("- {agent: [a], answer: {status: 200, body: 1}}", 3, "expected a mapping with string"),
-        ("- {agent: {agent: a}, answer: {status: 200, 1: 2, body: 1}}", 3, "expected a mapping"),
+        (
+            "- {agent: [a], answer: {status: 200, body: 1}}",
+            3,
+            "expected a mapping with string keys",
+        ),
+        (
+            "- {agent: {agent: a}, answer: {status: 200, 1: 2, body: 1}}",
+            3,
+            "expected a mapping with string keys",
+        ),
         ("- {agent: {agent: 3}, answer: {status: 200, body: 1}}", 3, "'agent' must be a string"),
         ("- {agent: {label: x}, answer: {status: 200, body: 1}}", 3, "'agent' must be a string"),
-        ("- {agent: {agent: a, label: 1}, answer: {status: 200, body: 1}}", 3, "'label' must be"),
+        (
+            "- {agent: {agent: a, label: 1}, answer: {status: 200, body: 1}}",
+            3,
+            "'label' must be a string",
+        ),
         (
             "- {agent: {agent: a, version: 0}, answer: {status: 200, body: 1}}",
             3,
             "'version' must be a whole number >= 1, or null",
         ),
-        ("- {agent: {agent: a, version: true}, answer: {status: 200, body: 1}}", 3, "'version'"),
-        ("- {agent: {agent: a, version: '2'}, answer: {status: 200, body: 1}}", 3, "'version'"),
+        (
+            "- {agent: {agent: a, version: true}, answer: {status: 200, body: 1}}",
+            3,
+            "'version' must be a whole number >= 1, or null",
+        ),
+        (
+            "- {agent: {agent: a, version: '2'}, answer: {status: 200, body: 1}}",
+            3,
+            "'version' must be a whole number >= 1, or null",
+        ),
         (
             "- run: {agent: a, redacted_inputs: x}\n  answer: {status: 201, body: {}}",
             3,
             "'redacted_inputs' must be a list of names",
         ),
-        ("- run: {agent: a, redacted_inputs: [1]}\n  answer: {status: 201, body: {}}", 3, "names"),
+        (
+            "- run: {agent: a, redacted_inputs: [1]}\n  answer: {status: 201, body: {}}",
+            3,
+            "'redacted_inputs' must be a list of names",
+        ),
         (
             "- run: {agent: a, input_variables: [1]}\n  answer: {status: 201, body: {}}",
             3,
-            "mapping",
+            "expected a mapping with string keys",
         ),
-        ("- run: {agent: a, metadata: 1}\n  answer: {status: 201, body: {}}", 3, "mapping"),
+        (
+            "- run: {agent: a, metadata: 1}\n  answer: {status: 201, body: {}}",
+            3,
+            "expected a mapping with string keys",
+        ),
         (
             "- results: {after: 1}\n  answer: {status: 200, body: 1}",
             3,
             "'execution_id' is required",
         ),
-        ("- results: {execution_id: 1}\n  answer: {status: 200, body: 1}", 3, "'after' must be"),
-        ("- results: {execution_id: 1, after: true}\n  answer: {status: 200, body: 1}", 3, "after"),
-        ("- results: {execution_id: 1, after: '1'}\n  answer: {status: 200, body: 1}", 3, "after"),
-        ("- results: {execution_id: 1, after: .nan}\n  answer: {status: 200, body: 1}", 3, "after"),
+        (
+            "- results: {execution_id: 1}\n  answer: {status: 200, body: 1}",
+            3,
+            "'after' must be a number of seconds >= 0",
+        ),
+        (
+            "- results: {execution_id: 1, after: true}\n  answer: {status: 200, body: 1}",
+            3,
+            "'after' must be a number of seconds >= 0",
+        ),
+        (
+            "- results: {execution_id: 1, after: '1'}\n  answer: {status: 200, body: 1}",
+            3,
+            "'after' must be a number of seconds >= 0",
+        ),
+        (
+            "- results: {execution_id: 1, after: .nan}\n  answer: {status: 200, body: 1}",
+            3,
+            "'after' must be a number of seconds >= 0",
+        ),
         (
             "- {agent: {agent: a}, answer: {body: 1}}",
             3,
             "an answer needs an HTTP 'status' (100-599)",
         ),
-        ("- {agent: {agent: a}, answer: {status: 99, body: 1}}", 3, "HTTP 'status' (100-599)"),
-        ("- {agent: {agent: a}, answer: {status: 600, body: 1}}", 3, "HTTP 'status' (100-599)"),
-        ("- {agent: {agent: a}, answer: {status: true, body: 1}}", 3, "HTTP 'status' (100-599)"),
-        ("- {agent: {agent: a}, answer: {status: 200}}", 3, "either a JSON 'body' or a 'text'"),
+        (
+            "- {agent: {agent: a}, answer: {status: 99, body: 1}}",
+            3,
+            "an answer needs an HTTP 'status' (100-599)",
+        ),
+        (
+            "- {agent: {agent: a}, answer: {status: 600, body: 1}}",
+            3,
+            "an answer needs an HTTP 'status' (100-599)",
+        ),
+        (
+            "- {agent: {agent: a}, answer: {status: true, body: 1}}",
+            3,
+            "an answer needs an HTTP 'status' (100-599)",
+        ),
+        (
+            "- {agent: {agent: a}, answer: {status: 200}}",
+            3,
+            "an answer has either a JSON 'body' or a 'text', not both",
+        ),
         ("- {agent: {agent: a}, answer: {status: 200, text: 5}}", 3, "'text' must be a string"),
         ("- {agent: {agent: a}, answer: 5}", 3, "expected a mapping with string keys"),
         (
@@ -321,9 +385,8 @@ def test_an_interaction_of_the_wrong_shape_is_refused_with_its_line_and_problem(
 ) -> None:
     refused = _refusal(tmp_path, f"{HEAD}{item}\ncomplete: true\n")
 
-    assert refused.line == line
-    assert problem in refused.problem
-    assert str(refused) == f"cassette {tmp_path / 'c.yaml'}:{line}: {refused.problem}"
+    assert (refused.line, refused.problem) == (line, problem)
+    assert str(refused) == f"cassette {tmp_path / 'c.yaml'}:{line}: {problem}"
 
 
 @pytest.mark.parametrize(
@@ -331,29 +394,58 @@ def test_an_interaction_of_the_wrong_shape_is_refused_with_its_line_and_problem(
     [
         ("- 1\n- 2\n", 1, "is not a cassette: expected a mapping with 'promptlayer_cassette'"),
         ("", 1, "is not a cassette: expected a mapping with 'promptlayer_cassette'"),
-        ("promptlayer_cassette: true\ncomplete: true\n", 1, "unknown cassette format version True"),
+        (
+            "promptlayer_cassette: true\ncomplete: true\n",
+            1,
+            "unknown cassette format version True (this promptlayer-agents reads version 1)",
+        ),
         (
             "promptlayer_cassette: 1\ninteractions: {a: 1}\ncomplete: true\n",
             2,
             "'interactions' must be a list",
         ),
-        ("promptlayer_cassette: 1\ninteractions: []\n", 1, "the file is cut short"),
-        ("promptlayer_cassette: 1\ncomplete: 'true'\n", 1, "does not end with 'complete: true'"),
         (
-            "promptlayer_cassette: 1\ninteractions:\n- {agent: {agent: a}, answer: {failure: "
-            "timeout}}\n",
-            3,
-            "the file is cut short",
+            "promptlayer_cassette: 1\ninteractions: []\n",
+            1,
+            "the file is cut short: it does not end with 'complete: true'",
         ),
-        ("promptlayer_cassette: 1\na: &x [1]\nb: *x\n", 3, "aliases (*name) are not allowed"),
-        ("promptlayer_cassette: 1\nbad: \x07\n", 2, "is not valid YAML: special characters"),
+        (
+            "promptlayer_cassette: 1\ncomplete: 'true'\n",
+            1,
+            "the file is cut short: it does not end with 'complete: true'",
+        ),
+        (
+            "promptlayer_cassette: 1\ninteractions:\n"
+            "- {agent: {agent: a}, answer: {failure: timeout}}\n",
+            3,
+            "the file is cut short: it does not end with 'complete: true'",
+        ),
+        (
+            "promptlayer_cassette: 1\na: &x [1]\nb: *x\n",
+            3,
+            "is not valid YAML: aliases (*name) are not allowed",
+        ),
+        (
+            "promptlayer_cassette: 1\nbad: \x07\n",
+            2,
+            "is not valid YAML: special characters are not allowed",
+        ),
         (
             "promptlayer_cassette: 1\nbad: 'x\n",
             3,
-            "while scanning a quoted scalar found unexpected",
+            "is not valid YAML: while scanning a quoted scalar found unexpected end of stream",
         ),
-        ("promptlayer_cassette: 1\n--- 2\n", 2, "is not valid YAML: expected a single document"),
-        ("[" * 400, None, "is not valid YAML: maximum recursion depth exceeded"),
+        (
+            "promptlayer_cassette: 1\n--- 2\n",
+            2,
+            "is not valid YAML: expected a single document in the stream but found another "
+            "document",
+        ),
+        (
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+            None,
+            "is not valid YAML: maximum recursion depth exceeded",
+        ),
     ],
 )
 def test_a_document_that_is_no_cassette_is_refused_with_its_line_and_problem(
@@ -361,8 +453,11 @@ def test_a_document_that_is_no_cassette_is_refused_with_its_line_and_problem(
 ) -> None:
     refused = _refusal(tmp_path, text)
 
-    assert (refused.line, refused.path) == (line, str(tmp_path / "c.yaml"))
-    assert problem in refused.problem
+    assert (refused.line, refused.path, refused.problem) == (
+        line,
+        str(tmp_path / "c.yaml"),
+        problem,
+    )
     where = refused.path if line is None else f"{refused.path}:{line}"
     assert str(refused) == f"cassette {where}: {refused.problem}"
 
@@ -542,37 +637,65 @@ def test_writers_on_threads_lose_no_exchange(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("item", "line", "problem"),
     [
-        ("- agent:\n    agent: a\n  answer:\n    message: m\n    failure: fire", 7, "'failure'"),
-        ("- agent:\n    agent: a\n  answer:\n    body: 1\n    status: 99", 7, "'status'"),
-        ("- agent:\n    agent: a\n  answer:\n    status: 200\n    text: 5", 7, "'text'"),
-        ("- run:\n    label: x\n    agent: 3\n  answer: {status: 201, body: {}}", 5, "'agent'"),
-        ("- run:\n    agent: a\n    label: 1\n  answer: {status: 201, body: {}}", 5, "'label'"),
-        ("- run:\n    agent: a\n    version: 0\n  answer: {status: 201, body: {}}", 5, "'version'"),
+        (
+            "- agent:\n    agent: a\n  answer:\n    message: m\n    failure: fire",
+            7,
+            "'failure' must be one of connect, timeout, transport",
+        ),
+        (
+            "- agent:\n    agent: a\n  answer:\n    body: 1\n    status: 99",
+            7,
+            "an answer needs an HTTP 'status' (100-599)",
+        ),
+        (
+            "- agent:\n    agent: a\n  answer:\n    status: 200\n    text: 5",
+            7,
+            "'text' must be a string",
+        ),
+        (
+            "- run:\n    label: x\n    agent: 3\n  answer: {status: 201, body: {}}",
+            5,
+            "'agent' must be a string",
+        ),
+        (
+            "- run:\n    agent: a\n    label: 1\n  answer: {status: 201, body: {}}",
+            5,
+            "'label' must be a string",
+        ),
+        (
+            "- run:\n    agent: a\n    version: 0\n  answer: {status: 201, body: {}}",
+            5,
+            "'version' must be a whole number >= 1, or null",
+        ),
         (
             "- agent:\n    agent: a\n    version: x\n  answer: {status: 201, body: {}}",
             5,
-            "'version'",
+            "'version' must be a whole number >= 1, or null",
         ),
         (
             "- run:\n    agent: a\n    input_variables: [1]\n  answer: {status: 201, body: {}}",
             5,
-            "mapping",
+            "expected a mapping with string keys",
         ),
-        ("- run:\n    agent: a\n    metadata: 1\n  answer: {status: 201, body: {}}", 5, "mapping"),
+        (
+            "- run:\n    agent: a\n    metadata: 1\n  answer: {status: 201, body: {}}",
+            5,
+            "expected a mapping with string keys",
+        ),
         (
             "- run:\n    agent: a\n    redacted_inputs: x\n  answer: {status: 201, body: {}}",
             5,
-            "names",
+            "'redacted_inputs' must be a list of names",
         ),
         (
             "- results:\n    after: 1\n    execution_id: null\n  answer: {status: 200, body: 1}",
             5,
-            "required",
+            "'execution_id' is required",
         ),
         (
             "- results:\n    execution_id: 1\n    after: -1\n  answer: {status: 200, body: 1}",
             5,
-            "'after'",
+            "'after' must be a number of seconds >= 0",
         ),
     ],
 )
@@ -582,8 +705,7 @@ def test_a_problem_is_placed_on_the_line_of_the_field_at_fault(
     """The field at fault is below the first line of its mapping."""
     refused = _refusal(tmp_path, f"{HEAD}{item}\ncomplete: true\n")
 
-    assert problem in refused.problem
-    assert refused.line == line
+    assert (refused.line, refused.problem) == (line, problem)
 
 
 def test_an_unknown_version_is_placed_on_its_line(tmp_path: Path) -> None:
