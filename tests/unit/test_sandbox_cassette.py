@@ -715,3 +715,19 @@ def test_an_unknown_version_is_placed_on_its_line(tmp_path: Path) -> None:
         2,
         "unknown cassette format version 2 (this promptlayer-agents reads version 1)",
     )
+
+
+def test_the_edges_of_each_range_load(tmp_path: Path) -> None:
+    cassette = _load_text(
+        tmp_path,
+        HEAD + "- run: {agent: a, version: 1}\n  answer: {status: 100, body: 1}\n"
+        "- results: {execution_id: 1, after: 0}\n  answer: {status: 599, text: t}\n"
+        "- results: {execution_id: 1, after: 0.5}\n  answer: {failure: connect, message: m}\n"
+        "complete: true\n",
+    )
+
+    assert list(cassette.interactions) == [
+        RunExchange("a", None, 1, {}, {}, Answer(100, body=1)),
+        ResultsExchange(1, 0.0, (), Answer(599, text="t")),
+        ResultsExchange(1, 0.5, (), Answer(failure="connect", message="m")),
+    ]
