@@ -234,6 +234,7 @@ def test_a_run_and_the_results_of_its_execution_are_recorded_with_their_times(
     proxy.send("GET", RESULTS, params={**params, "workflow_node_name": "Reply"})
     proxy.clock.sleep(0.5)
     proxy.send("GET", RESULTS, params={"workflow_version_execution_id": "41"})
+    proxy.send("GET", RESULTS, params={**params, "workflow_node_id": "n7"})
 
     answer = Answer(202, body={"Reply": {"status": "RUNNING"}})
     assert proxy.recorded == [
@@ -247,6 +248,7 @@ def test_a_run_and_the_results_of_its_execution_are_recorded_with_their_times(
         ),
         ResultsExchange(41, 1.5, results_query(True, None, "Reply"), answer),
         ResultsExchange(41, 2.0, results_query(False, None, None), answer),
+        ResultsExchange(41, 2.0, results_query(True, "n7", None), answer),
     ]
     assert proxy.recorder.started == {41: 100.0}
 
