@@ -731,3 +731,17 @@ def test_the_edges_of_each_range_load(tmp_path: Path) -> None:
         ResultsExchange(1, 0.0, (), Answer(599, text="t")),
         ResultsExchange(1, 0.5, (), Answer(failure="connect", message="m")),
     ]
+
+
+def test_a_cassette_cut_short_before_more_keys_names_the_line_after_its_interactions(
+    tmp_path: Path,
+) -> None:
+    refused = _refusal(
+        tmp_path,
+        HEAD + "- {agent: {agent: a}, answer: {failure: timeout}}\ncomplete: false\nnote: x\n",
+    )
+
+    assert (refused.line, refused.problem) == (
+        4,
+        "the file is cut short: it does not end with 'complete: true'",
+    )

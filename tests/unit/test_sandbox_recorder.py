@@ -451,8 +451,21 @@ def test_an_upstream_that_is_not_an_http_url_is_refused(tmp_path: Path, url: str
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan")])
 def test_a_timeout_that_is_not_above_0_is_refused(tmp_path: Path, timeout: float) -> None:
-    with pytest.raises(ValueError, match="the upstream timeout must be a number of seconds > 0"):
+    with pytest.raises(ValueError) as caught:
         Recorder(tmp_path / "c.yaml", timeout=timeout)
+    assert str(caught.value) == "the upstream timeout must be a number of seconds > 0"
+
+
+def test_a_timeout_under_a_second_is_taken(tmp_path: Path, upstream: Upstream) -> None:
+    assert Recorder(tmp_path / "c.yaml", timeout=0.5).timeout == 0.5
+
+
+def test_only_the_upstreams_trailing_slashes_are_dropped(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    recorder = Recorder(tmp_path / "c.yaml", upstream="http://upstream.test/boX//")
+
+    assert recorder.upstream == "http://upstream.test/boX"
 
 
 def test_recording_forwards_to_promptlayer_by_default(tmp_path: Path, upstream: Upstream) -> None:
