@@ -745,3 +745,27 @@ def test_a_cassette_cut_short_before_more_keys_names_the_line_after_its_interact
         4,
         "the file is cut short: it does not end with 'complete: true'",
     )
+
+
+def test_a_line_is_folded_once_it_passes_100_columns() -> None:
+    text = dump([AgentExchange("a", None, None, Answer(200, text=" ".join(["www"] * 24)))])
+
+    assert text.endswith("    text: " + " ".join(["www"] * 23) + "\n      www\ncomplete: true\n")
+
+
+def test_a_cut_without_a_final_newline_names_its_last_line(tmp_path: Path) -> None:
+    refused = _refusal(tmp_path, HEAD + "- {agent: {agent: a}, answer: {failure: timeout}}")
+
+    assert (refused.line, refused.problem) == (
+        3,
+        "the file is cut short: it does not end with 'complete: true'",
+    )
+
+
+def test_a_file_of_comments_is_no_cassette_from_its_first_line(tmp_path: Path) -> None:
+    refused = _refusal(tmp_path, "# a comment\n\n# another\n")
+
+    assert (refused.line, refused.problem) == (
+        1,
+        "is not a cassette: expected a mapping with 'promptlayer_cassette'",
+    )
