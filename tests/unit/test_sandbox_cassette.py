@@ -769,3 +769,22 @@ def test_a_file_of_comments_is_no_cassette_from_its_first_line(tmp_path: Path) -
         1,
         "is not a cassette: expected a mapping with 'promptlayer_cassette'",
     )
+
+
+@pytest.mark.parametrize(
+    ("item", "line", "problem"),
+    [
+        ("- just text", 3, "an interaction must be a mapping"),
+        (
+            "- results:\n    after: 1\n    execution_id: 0\n  answer: {status: 200, body: 1}",
+            5,
+            "'execution_id' must be a whole number >= 1, or null",
+        ),
+    ],
+)
+def test_an_interaction_that_is_no_mapping_or_has_a_bad_id_is_refused_at_its_line(
+    tmp_path: Path, item: str, line: int, problem: str
+) -> None:
+    refused = _refusal(tmp_path, f"{HEAD}{item}\ncomplete: true\n")
+
+    assert (refused.line, refused.problem) == (line, problem)
