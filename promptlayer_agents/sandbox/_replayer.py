@@ -124,14 +124,14 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN else text[: SHOWN - 3] + "..."
 
 
-def _distance(request: RunRequest, run: RunExchange) -> int:
+def _distance(request: RunRequest, run: RunExchange) -> tuple[bool, int, int]:
     """How far a recording is from a request: a different agent first, then label or version,
-    then the number of differing inputs."""
+    then the number of differing inputs (compared in that order, however many inputs differ)."""
     differences = request.differences(run)
     return (
-        sum(d.startswith("agent ") for d in differences) * 100
-        + sum(d.startswith(("label ", "version ")) for d in differences) * 10
-        + len(differences)
+        request.agent != run.agent,
+        sum(d.startswith(("label ", "version ")) for d in differences),
+        len(differences),
     )
 
 
