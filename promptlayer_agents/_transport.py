@@ -246,7 +246,9 @@ class DeadlineTransport(httpx.BaseTransport):
     """An httpx transport over an httpcore pool whose every connect, read and write ends by the
     deadline of the attempt in progress."""
 
-    def __init__(self, pool: httpcore.ConnectionPool | httpcore.HTTPProxy | httpcore.SOCKSProxy):
+    def __init__(
+        self, pool: httpcore.ConnectionPool | httpcore.HTTPProxy | httpcore.SOCKSProxy
+    ) -> None:
         self._pool = pool
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
