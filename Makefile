@@ -119,5 +119,5 @@ bench-quick: install-python
 mutation: install-python
 	rm -rf mutants
 	mkdir mutants
-	mutmut run --max-children 2 > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
+	python tests/mutation/run.py run --max-children 2 > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
 	python -m tests.mutation.report

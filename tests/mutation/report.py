@@ -42,6 +42,8 @@ CLASS_SEPARATOR = "ǁ"  # how mutmut joins a class and a method name in a mutant
 # crashed, or the type checker refused it. Anything else (0 survived, 33/5 no test ran it,
 # 35 suspicious, missing: not run yet) means no test noticed the mutant.
 KILLED_EXIT_CODES = frozenset({1, 3, 24, -24, 152, 255, 36, 37, -9, -11})
+TYPE_CHECKED = 37
+"""mutmut's exit code for a mutant its `type_check_command` (mypy --strict) refused."""
 STATUS_BY_EXIT_CODE = {
     0: "survived",
     5: "no tests",
@@ -98,6 +100,8 @@ class Score:
 
     module: str
     killed: int = 0
+    typed: int = 0
+    """Of the killed, those mypy --strict refused (no test ran for them)."""
     equivalent: int = 0
     survivors: list[Mutant] = field(default_factory=list)
 
@@ -262,6 +266,7 @@ def score(module: str, mutants: Iterable[Mutant], equivalent: set[str]) -> Score
             result.equivalent += 1
         elif mutant.killed:
             result.killed += 1
+            result.typed += mutant.exit_code == TYPE_CHECKED
         else:
             result.survivors.append(mutant)
     return result
@@ -321,16 +326,18 @@ def report(
         out.extend(f"  {problem}" for problem in problems)
         out.append("")
 
-    out.append(f"{'module':<36} {'killed':>7} {'counted':>8} {'equiv.':>7} {'score':>7}")
+    out.append(
+        f"{'module':<36} {'killed':>7} {'(mypy)':>7} {'counted':>8} {'equiv.':>7} {'score':>7}"
+    )
     ok = not missing and not problems
     for s in scores:
         if not s.counted and not s.equivalent:  # no function to mutate: constants and classes
-            out.append(f"{s.module:<36} {0:>7} {0:>8} {0:>7}       -  (nothing to mutate)")
+            out.append(f"{s.module:<36} {0:>7} {0:>7} {0:>8} {0:>7}       -  (nothing to mutate)")
             continue
         passed = s.counted > 0 and s.percent >= minimum
         ok = ok and passed
         mark = "" if passed else f"  < {minimum:g}%"
-        figures = f"{s.killed:>7} {s.counted:>8} {s.equivalent:>7} {s.percent:>6.1f}%"
+        figures = f"{s.killed:>7} {s.typed:>7} {s.counted:>8} {s.equivalent:>7} {s.percent:>6.1f}%"
         out.append(f"{s.module:<36} {figures}{mark}")
     out.extend(f"{module:<36} no results: was `mutmut run` run on it?" for module in missing)
     return "\n".join(out), ok

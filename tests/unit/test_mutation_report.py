@@ -80,11 +80,28 @@ def test_the_score_counts_killed_mutants_and_lists_the_others(tmp_path: Path) ->
     text, ok = report(folder, equivalents(tmp_path, "{}\n"), 95.0, [MODULE])
 
     assert not ok
-    assert text.splitlines()[-1].split() == [MODULE, "1", "3", "0", "33.3%", "<", "95%"]
+    assert text.splitlines()[-1].split() == [MODULE, "1", "0", "3", "0", "33.3%", "<", "95%"]
     assert "pkg.mod.x_clamp__mutmut_2 (survived)" in text
     assert "pkg.mod.xǁBoxǁsize__mutmut_1 (no tests)" in text
     assert "  - function: Box.size\n    original: 'return self.width * 2'" in text
     assert "pkg.mod.x_clamp__mutmut_1 " not in text
+
+
+def test_a_mutant_mypy_refused_counts_as_killed_and_is_shown_apart(tmp_path: Path) -> None:
+    folder = mutants_dir(tmp_path, {"x_clamp__mutmut_1": 1, "x_clamp__mutmut_2": 37})
+
+    text, ok = report(folder, equivalents(tmp_path, "{}\n"), 95.0, [MODULE])
+
+    assert ok, text
+    assert text.splitlines()[-2].split() == [
+        "module",
+        "killed",
+        "(mypy)",
+        "counted",
+        "equiv.",
+        "score",
+    ]
+    assert text.splitlines()[-1].split() == [MODULE, "2", "1", "2", "0", "100.0%"]
 
 
 def test_a_survivor_pasted_with_a_reason_no_longer_counts(tmp_path: Path) -> None:
@@ -97,7 +114,7 @@ def test_a_survivor_pasted_with_a_reason_no_longer_counts(tmp_path: Path) -> Non
 
     assert ok, text
     assert "Surviving" not in text
-    assert text.splitlines()[-1].split() == [MODULE, "1", "1", "1", "100.0%"]
+    assert text.splitlines()[-1].split() == [MODULE, "1", "0", "1", "1", "100.0%"]
 
 
 def test_an_entry_names_the_change_not_the_mutant_number(tmp_path: Path) -> None:
@@ -113,7 +130,7 @@ def test_an_entry_names_the_change_not_the_mutant_number(tmp_path: Path) -> None
     text, ok = report(folder, equivalents(tmp_path, entry), 95.0, [MODULE])
 
     assert ok, text
-    assert text.splitlines()[-1].split() == [MODULE, "1", "1", "1", "100.0%"]
+    assert text.splitlines()[-1].split() == [MODULE, "1", "0", "1", "1", "100.0%"]
 
 
 def test_an_entry_that_matches_nothing_fails(tmp_path: Path) -> None:
@@ -149,7 +166,14 @@ def test_an_entry_for_a_change_made_at_several_places_must_say_which(tmp_path: P
 
     assert not ok
     assert "matches 2 mutants (add `occurrence: N`, N from 1 to 2" in text
-    assert text.splitlines()[-1].split() == [MODULE, "0", "2", "0", "0.0%"]  # neither is excused
+    assert text.splitlines()[-1].split() == [
+        MODULE,
+        "0",
+        "0",
+        "2",
+        "0",
+        "0.0%",
+    ]  # neither is excused
 
 
 def test_occurrence_counts_from_the_top_of_the_function(tmp_path: Path) -> None:
@@ -159,7 +183,7 @@ def test_occurrence_counts_from_the_top_of_the_function(tmp_path: Path) -> None:
     text, ok = report(folder, equivalents(tmp_path, FORCE + "    occurrence: 1\n"), 95.0, [MODULE])
 
     assert ok, text
-    assert text.splitlines()[-1].split() == [MODULE, "1", "1", "1", "100.0%"]
+    assert text.splitlines()[-1].split() == [MODULE, "1", "0", "1", "1", "100.0%"]
     text, ok = report(folder, equivalents(tmp_path, FORCE + "    occurrence: 2\n"), 95.0, [MODULE])
     assert not ok
     assert "matches a mutant the tests kill (its reason is false)" in text
