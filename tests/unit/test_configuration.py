@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from promptlayer_agents import Agents, ConfigurationError
+from promptlayer_agents._config import _TOKEN, checked_headers, resolve_settings
 
 
 @pytest.fixture(autouse=True)
@@ -137,3 +138,61 @@ def test_an_answer_limit_of_one_byte_is_accepted_and_zero_is_refused(made: list[
     with pytest.raises(ConfigurationError) as caught:
         Agents(api_key="pl_x", max_response_bytes=0)
     assert str(caught.value) == "max_response_bytes must be an int > 0, not 0"
+
+
+@pytest.mark.parametrize(
+    ("url", "part", "start"),
+    [
+        ("https://h.example/v1?team=a", "query", "?"),
+        ("https://h.example/v1#top", "fragment", "#"),
+        ("https://h.example/v1#top?team=a", "fragment", "#"),  # whichever comes first
+        ("https://h.example/v1?team=a#top", "query", "?"),
+    ],
+)
+def test_a_base_url_with_a_query_or_fragment_is_refused_naming_the_part(
+    url: str, part: str, start: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(api_key="pl_x", base_url=url, timeout=5, max_retries=0)
+
+    said = f"must not have a {part} (the part from {start!r}): {url!r}; "
+    assert str(caught.value) == f"base_url {said}the API's paths would be appended to it"
+    assert caught.value.argument == "base_url"
+    assert caught.value.problem == f"the base URL {said}the API's paths would be appended to it"
+
+
+def test_a_missing_key_is_named_as_the_problem_with_api_key() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(api_key="", base_url=None, timeout=5, max_retries=0, environ={})
+
+    assert (caught.value.argument, caught.value.problem) == ("api_key", "no PromptLayer API key")
+
+
+def test_user_info_in_the_base_url_is_kept_apart_from_it() -> None:
+    settings = resolve_settings(
+        api_key="pl_x", base_url="https://ann:pw@h.example/v1/", timeout=5, max_retries=0
+    )
+
+    assert (settings.base_url, settings.user_info) == ("https://h.example/v1", ("ann", "pw"))
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        (["X-Team"], "default_headers must be a mapping of names to values, not list"),
+        ({"x-api-key": "k"}, "default_headers: pass the key as api_key, not X-API-KEY"),
+        ({"X-Team": "a\nb"}, "default_headers: the value of X-Team must be text on one line"),
+    ],
+)
+def test_unusable_default_headers_are_refused_saying_why(headers: Any, message: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        checked_headers(headers)
+
+    assert str(caught.value) == message
+
+
+def test_any_header_name_http_allows_and_any_one_line_value_are_kept() -> None:
+    every_token_character = "".join(sorted(_TOKEN))
+    headers = {every_token_character: "X-X", "X-Team": "XX team"}
+
+    assert dict(checked_headers(headers)) == headers

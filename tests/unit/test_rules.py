@@ -142,3 +142,44 @@ def test_which_results_answers_are_final() -> None:
     assert rules.results_answer_done(200, None) and rules.results_answer_done(200, running)
     assert not rules.results_answer_done(202, None) and not rules.results_answer_done(202, finished)
     assert rules.results_answer_done(400, finished) and not rules.results_answer_done(400, running)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An edge's comparison as the rules read it (the generated `EdgeConditional`)."""
+
+    left_config: object
+    operator: str | None
+    right_config: object = None
+
+
+@pytest.mark.parametrize(
+    ("condition", "text"),
+    [
+        (Condition({"source": "tier"}, "=", {"static_value": "Zoë"}), 'tier = "Zoë"'),
+        (Condition({"source": "tier"}, "=", {"static_value": None}), "tier = null"),
+        (Condition({"source": "tier"}, "in", ["ä", 1]), 'tier in ["ä", 1]'),
+        (Condition({"source": "tier"}, "=", None), "tier = ?"),
+        (Condition(None, None, None), "? ? ?"),
+        (Condition({"source": "tier"}, "is_null"), "tier is null"),
+        (Condition({"source": "tier"}, "is_not_null"), "tier is not null"),
+        (Condition({"source": "tier"}, "not_in", "x"), 'tier not_in "x"'),
+    ],
+)
+def test_a_condition_reads_as_its_comparison(condition: Condition, text: str) -> None:
+    assert rules.condition_text(condition) == text  # type: ignore[arg-type]
+
+
+def test_the_failure_summary_says_which_status_each_unclear_node_has() -> None:
+    nodes = {"a": Node("a", None), "b": Node("b", "PAUSED")}  # type: ignore[arg-type]
+
+    assert rules.failure_summary(nodes) == "a: no status; b: unknown status 'PAUSED'"
+
+
+@pytest.mark.parametrize("char", ["\x7f", "\x00", "\x1b", "\x85", "\u2028", " "])
+def test_a_url_with_a_control_or_space_character_is_no_url(char: str) -> None:
+    assert not rules.is_http_url(f"https://h.example/a{char}b")
+
+
+def test_a_url_that_does_not_split_is_no_url() -> None:
+    assert not rules.is_http_url("https://[::1")
