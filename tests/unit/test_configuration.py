@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 
 from promptlayer_agents import Agents, ConfigurationError
-from promptlayer_agents._config import _TOKEN, checked_headers, resolve_settings
+from promptlayer_agents._config import (
+    _TOKEN,
+    MAX_REQUEST_TIMEOUT,
+    checked_headers,
+    resolve_settings,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -196,3 +201,40 @@ def test_any_header_name_http_allows_and_any_one_line_value_are_kept() -> None:
     headers = {every_token_character: "X-X", "X-Team": "XX team"}
 
     assert dict(checked_headers(headers)) == headers
+
+
+@pytest.mark.parametrize(
+    ("url", "part"),
+    [
+        ("https://h.example/v1#a?b#c", "fragment"),  # the first of ? and #, not the last
+        ("https://h.example/v1?a#b?c", "query"),
+    ],
+)
+def test_the_part_named_is_the_one_that_comes_first(url: str, part: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"must not have a {part} "):
+        resolve_settings(api_key="pl_x", base_url=url, timeout=5, max_retries=0)
+
+
+@pytest.mark.parametrize(
+    ("options", "kept"),
+    [
+        ({"base_url": "http://h.example:1/X/"}, ("base_url", "http://h.example:1/X")),
+        ({"api_key": "pl_!~"}, ("api_key", "pl_!~")),
+        ({"max_response_bytes": 1}, ("max_response_bytes", 1)),
+    ],
+)
+def test_the_edges_of_what_is_accepted_are_kept(
+    options: dict[str, Any], kept: tuple[str, Any]
+) -> None:
+    settings = resolve_settings(
+        **{"api_key": "pl_x", "base_url": None, "timeout": 5, "max_retries": 0, **options}
+    )
+
+    assert getattr(settings, kept[0]) == kept[1]
+
+
+def test_a_timeout_as_large_as_the_limit_is_refused() -> None:
+    with pytest.raises(
+        ConfigurationError, match="timeout must be a finite number of seconds below"
+    ):
+        resolve_settings(api_key="pl_x", base_url=None, timeout=MAX_REQUEST_TIMEOUT, max_retries=0)
