@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import json
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -749,6 +750,72 @@ def test_a_sandbox_that_does_not_stop_in_time_says_so() -> None:
     assert str(raised.value) == "the sandbox did not stop within its timeout"
 
     assert server.should_exit is True and thread.joined == [_server.STOP_TIMEOUT]
+
+
+def _serving_loop(server: Any, ticks: list[int], stop_after: int | None = None) -> threading.Thread:
+    """The server's main loop on a thread of its own, recording each tick's counter; ends after
+    `stop_after` ticks when given. Returns once the loop is waiting between ticks."""
+
+    async def tick(counter: int) -> bool:
+        ticks.append(counter)
+        return server.should_exit or (stop_after is not None and len(ticks) >= stop_after)
+
+    server.on_tick = tick
+    thread = threading.Thread(target=asyncio.run, args=(server.main_loop(),), daemon=True)
+    thread.start()
+    began = time.monotonic()
+    while not ticks and time.monotonic() - began < 10:
+        threading.Event().wait(0.001)
+    assert ticks, "the main loop never ticked"
+    return thread
+
+
+def test_the_main_loop_ticks_at_its_interval_counting_from_zero() -> None:
+    server = _server.uvicorn_server(Sandbox(AGENT).app, log_level="error")
+    server.TICK = 0.001
+    ticks: list[int] = []
+
+    _serving_loop(server, ticks, stop_after=4).join(10)
+
+    assert ticks == [0, 1, 2, 3]  # uvicorn refreshes the Date header when counter % 10 == 0
+
+
+@pytest.mark.parametrize("how", ["wake", "signal"])
+def test_a_server_told_to_exit_stops_at_once_not_at_its_next_tick(how: str) -> None:
+    server = _server.uvicorn_server(Sandbox(AGENT).app, log_level="error")
+    server.TICK = 60.0  # a stop that waited for the next tick would outlast the bound below
+    ticks: list[int] = []
+    thread = _serving_loop(server, ticks)
+
+    if how == "wake":
+        server.wake()
+    else:
+        server.handle_exit(signal.SIGTERM, None)
+    thread.join(10)
+
+    assert not thread.is_alive() and server.should_exit is True
+    assert ticks == [0, 1]  # the wait was cut short, then the tick saw the exit
+
+
+def test_a_server_is_woken_before_it_serves_and_after_it_ended_without_error() -> None:
+    early = _server.uvicorn_server(Sandbox(AGENT).app, log_level="error")
+    early.wake()
+    assert early.should_exit is True
+
+    ended = _server.uvicorn_server(Sandbox(AGENT).app, log_level="error")
+    ended.TICK = 0.001
+    _serving_loop(ended, [], stop_after=1).join(10)
+    ended.wake()  # its loop is closed: nothing to wake
+    assert ended.should_exit is True
+
+
+def test_a_second_ctrl_c_still_forces_the_exit() -> None:
+    server = _server.uvicorn_server(Sandbox(AGENT).app, log_level="error")
+    server.handle_exit(signal.SIGINT, None)
+    assert (server.should_exit, server.force_exit) == (True, False)
+
+    server.handle_exit(signal.SIGINT, None)
+    assert server.force_exit is True
 
 
 def test_stopping_a_sandbox_never_started_does_nothing_and_a_stopped_one_closes_its_socket() -> (
