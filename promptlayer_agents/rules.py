@@ -34,6 +34,9 @@ NODE_STATUS_ALIASES: Final = {"FAILURE": "FAILED"}
 CONDITION_OPERATORS: Final[frozenset[str]] = frozenset(CONDITION_OPERATOR_VALUES)
 """The operators an edge conditional may use (from openapi.yaml, through the generated enum)."""
 
+UNARY_OPERATORS: Final = frozenset({"is_null", "is_not_null"})
+"""The operators that read only the left side of a condition."""
+
 ExecutionStatus = Literal["RUNNING", "SUCCESS", "FAILED"]
 
 
@@ -144,7 +147,7 @@ def failure_summary(nodes: Mapping[str, NodeOutcome]) -> str:
 def condition_text(condition: EdgeConditional) -> str:
     """An edge's comparison as text, e.g. `tier = "premium"`; `?` for what the API left out."""
     left, operator = _operand(condition.left_config), condition.operator or "?"
-    if operator in ("is_null", "is_not_null"):
+    if operator in UNARY_OPERATORS:
         return f"{left} {operator.replace('_', ' ')}"
     return f"{left} {operator} {_operand(condition.right_config)}"
 

@@ -30,7 +30,14 @@ from typing import Any
 from promptlayer_agents_api.models import AgentEdge, AgentNode, AgentVersion
 
 from ..definitions import dependency_order, upstream
-from ..rules import ExecutionStatus, NodeOutcome, execution_status, is_done, is_final
+from ..rules import (
+    UNARY_OPERATORS,
+    ExecutionStatus,
+    NodeOutcome,
+    execution_status,
+    is_done,
+    is_final,
+)
 from . import _nodes as nodes
 from ._callables import DEFAULT_CALLABLE_TIMEOUT, Call, wait_for_any
 from ._memory import (
@@ -382,10 +389,6 @@ COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "is_null": lambda a, b: a is None,
     "is_not_null": lambda a, b: a is not None,
 }
-UNARY = frozenset({"is_null", "is_not_null"})
-
-UNARY = frozenset({"is_null", "is_not_null"})
-"""Operators that read only the left side."""
 
 
 def unevaluable(conditional: Any, known: set[str]) -> str | None:
@@ -399,7 +402,7 @@ def unevaluable(conditional: Any, known: set[str]) -> str | None:
     operator = conditional.get("operator")
     if operator not in COMPARISONS:
         return "no operator" if operator is None else f"unknown operator {operator!r}"
-    sides = ("left_config",) if operator in UNARY else ("left_config", "right_config")
+    sides = ("left_config",) if operator in UNARY_OPERATORS else ("left_config", "right_config")
     for side in sides:
         operand = conditional.get(side)
         if not isinstance(operand, Mapping) or not ({"static_value", "source"} & set(operand)):
