@@ -197,10 +197,8 @@ def _base_url(url: str) -> tuple[str, tuple[str, str] | None]:
 
     shown = without_credentials(url)
     try:
-        parsed = httpx.URL(url)
-        port = 80 if parsed.port is None else parsed.port  # port 0 is no port: not the default
-        valid = is_http_url(url) and bool(parsed.host) and 0 < port < 65536
-    except (ValueError, httpx.InvalidURL):  # "http://[::1", a control character, a bad port
+        valid = is_http_url(url) and bool(httpx.URL(url).host)
+    except (ValueError, httpx.InvalidURL):  # what httpx cannot read, though urlsplit could
         valid = False
     if not valid:
         raise ConfigurationError(

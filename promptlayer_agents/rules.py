@@ -162,15 +162,18 @@ def _operand(operand: object) -> str:
 
 
 def is_http_url(value: object) -> bool:
-    """An absolute http(s) URL with a host, and no whitespace or control character anywhere:
-    `urlsplit` silently drops tabs and newlines (so `http://a\t@b/` would split as host `b`),
-    and an HTTP client refuses to send to such a URL, so it is no URL at all."""
+    """An absolute http(s) URL with a host, a port from 1 to 65535 if it names one, and no
+    whitespace or control character anywhere: `urlsplit` silently drops tabs and newlines (so
+    `http://a\t@b/` would split as host `b`), and an HTTP client refuses to send to such a URL, so
+    it is no URL at all."""
     if not isinstance(value, str):
         return False
     if any(char.isspace() or unicodedata.category(char) == "Cc" for char in value):
         return False
     try:
         parts = urlsplit(value)
-        return parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
-    except ValueError:  # "http://[::1": not a URL at all
+        port = parts.port  # ValueError unless ASCII digits up to 65535
+    except ValueError:  # "http://[::1", "http://h:99999": not a URL at all
         return False
+    named = parts.scheme in ("http", "https") and bool(parts.netloc) and bool(parts.hostname)
+    return named and port != 0

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from promptlayer_agents import rules
 
@@ -183,3 +185,18 @@ def test_a_url_with_a_control_or_space_character_is_no_url(char: str) -> None:
 
 def test_a_url_that_does_not_split_is_no_url() -> None:
     assert not rules.is_http_url("https://[::1")
+
+
+@given(st.integers(min_value=-(10**6), max_value=10**6), st.sampled_from(["http", "https"]))
+def test_a_url_names_a_port_a_server_can_listen_on_or_none(port: int, scheme: str) -> None:
+    assert rules.is_http_url(f"{scheme}://h.example:{port}/cb") is (1 <= port <= 65535)
+
+
+@pytest.mark.parametrize("port", ["", "080", "65535"])
+def test_an_empty_or_zero_led_port_in_range_is_a_port(port: str) -> None:
+    assert rules.is_http_url(f"http://h.example:{port}/")
+
+
+@pytest.mark.parametrize("port", ["+80", "٣", "8o", "0x50", "00"])
+def test_a_port_that_is_not_ascii_digits_in_range_is_no_url(port: str) -> None:
+    assert not rules.is_http_url(f"http://h.example:{port}/")
