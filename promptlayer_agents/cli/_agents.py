@@ -167,7 +167,7 @@ def print_result(
             detail = node.error_message if failed else _text(node.value)
             mark = " (output)" if node.is_output_node else ""
             print(f"{name:<{width}}  {node.status or '(none)':<8} {detail}{mark}")
-    elif result.done:
+    elif result.done and result.status != "FAILED":  # a failure has no output: stderr says why
         print(_text(result.output))
 
 
