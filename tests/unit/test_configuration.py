@@ -107,6 +107,21 @@ def test_a_port_no_server_can_listen_on_is_refused(port: int) -> None:
     assert str(caught.value) == f"base_url must be an http(s) URL, not 'http://127.0.0.1:{port}'"
 
 
+@pytest.mark.parametrize("port", ["-1", "+80", "\u0663", "00"])
+def test_a_port_not_written_in_ascii_digits_in_range_is_refused(port: str) -> None:
+    with pytest.raises(ConfigurationError, match="base_url must be an http"):
+        Agents(api_key="pl_x", base_url=f"http://127.0.0.1:{port}")  # httpx reads some of them
+
+
+@pytest.mark.parametrize("host", ["xn--", "[v1.x]", "\ufffd", "a\u200b"])
+def test_a_host_httpx_cannot_read_is_refused(host: str) -> None:
+    url = f"http://{host}/v1"
+    with pytest.raises(ConfigurationError) as caught:
+        Agents(api_key="pl_x", base_url=url)
+
+    assert str(caught.value) == f"base_url must be an http(s) URL, not {url!r}"
+
+
 def test_a_key_may_use_every_printable_ascii_character(made: list[Agents]) -> None:
     key = "".join(chr(code) for code in range(ord("!"), ord("~") + 1))
     assert agents(made, api_key=key).settings.api_key == key
