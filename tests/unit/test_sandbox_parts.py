@@ -754,11 +754,12 @@ def test_a_sandbox_that_does_not_stop_in_time_says_so() -> None:
 
 def _serving_loop(server: Any, ticks: list[int], stop_after: int | None = None) -> threading.Thread:
     """The server's main loop on a thread of its own, recording each tick's counter; ends after
-    `stop_after` ticks when given. Returns once the loop is waiting between ticks."""
+    `stop_after` ticks when given. Returns once the first tick has decided whether to go on."""
 
     async def tick(counter: int) -> bool:
-        ticks.append(counter)
-        return server.should_exit or (stop_after is not None and len(ticks) >= stop_after)
+        done = server.should_exit or (stop_after is not None and len(ticks) + 1 >= stop_after)
+        ticks.append(counter)  # after deciding: a wake from now on is seen by the next tick
+        return done
 
     server.on_tick = tick
     thread = threading.Thread(target=asyncio.run, args=(server.main_loop(),), daemon=True)
