@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, cast
@@ -13,7 +14,7 @@ from typing import Any, cast
 import pytest
 
 import promptlayer_agents as pa
-from promptlayer_agents.cli import _ledger, main
+from promptlayer_agents.cli import _batch, _ledger, main
 from promptlayer_agents.cli._batch import Batch, may_have_started
 from promptlayer_agents.cli._ledger import Item, Ledger, Plan, Resumed, Target, identity, key
 
@@ -402,3 +403,46 @@ def test_not_started_with_no_entry_before_it_leaves_the_input_to_run(tmp_path: P
     todo = _todo(ledger.resume(TARGET, retry_unknown=False), [_item(5)])
 
     assert [_state(item) for item in todo] == [(5, None, None)]
+
+
+def _record(level: int, message: str) -> logging.LogRecord:
+    return logging.LogRecord("promptlayer_agents", level, __file__, 1, message, None, None)
+
+
+def _shown(name_the_line: logging.Filter, line: int | None, level: int, message: str) -> str | None:
+    """What the filter lets through for a record logged while `line` is in progress, or None."""
+    token = _batch._LINE.set(line)
+    try:
+        record = _record(level, message)
+        return record.getMessage() if name_the_line.filter(record) else None
+    finally:
+        _batch._LINE.reset(token)
+
+
+def test_a_log_line_outside_any_input_passes_as_it_is() -> None:
+    name_the_line = _batch._NameTheLine()
+
+    assert _shown(name_the_line, None, logging.WARNING, "slow down") == "slow down"
+    assert _shown(name_the_line, None, logging.WARNING, "slow down") == "slow down"
+
+
+@pytest.mark.parametrize("level", [logging.WARNING, logging.ERROR])
+def test_a_warning_is_shown_once_for_the_first_line_it_concerns(level: int) -> None:
+    name_the_line = _batch._NameTheLine()
+
+    assert (
+        _shown(name_the_line, 3, level, "unexpected input x") == "input line 3: unexpected input x"
+    )
+    assert _shown(name_the_line, 4, level, "unexpected input x") is None
+    assert (
+        _shown(name_the_line, 5, level, "unexpected input y") == "input line 5: unexpected input y"
+    )
+
+
+def test_an_info_line_is_named_every_time() -> None:
+    name_the_line = _batch._NameTheLine()
+
+    for line in (1, 2):
+        assert (
+            _shown(name_the_line, line, logging.INFO, "retrying") == f"input line {line}: retrying"
+        )
