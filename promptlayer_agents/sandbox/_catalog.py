@@ -26,9 +26,11 @@ from ..definitions import dependency_order
 from ._nodes import check_node
 
 DEFAULT_AGENTS = "default_agents.yaml"
-# libyaml's loader when PyYAML was built with it: the bundled agents load in 2 ms rather than 25,
-# which every sandbox started without agents of its own pays.
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The bundled agents are read with libyaml's loader when PyYAML was built with it: 2 ms rather than
+# 25, which every sandbox started without agents of its own pays (a test checks both loaders read
+# that file alike). A user's file keeps PyYAML's own loader: libyaml refuses some YAML it reads
+# (`{a: 1, b:}`), and its errors do not quote the line.
+BUNDLED_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class CatalogError(ValueError):
@@ -109,16 +111,14 @@ def load_catalog(source: str | Path | Mapping[str, Any] | list[Any] | None = Non
     definition or a list of them); the bundled demo agents when `source` is None."""
     if source is None:
         text = resources.files(__package__).joinpath(DEFAULT_AGENTS).read_text(encoding="utf-8")
-        data: Any = yaml.load(text, Loader=YAML_LOADER)
+        data: Any = yaml.load(text, Loader=BUNDLED_LOADER)
     elif isinstance(source, Mapping | list):
         data = source
     else:
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8")
-            data = (
-                json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=YAML_LOADER)
-            )
+            data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         except (OSError, ValueError, yaml.YAMLError) as error:
             raise CatalogError(f"cannot read agents file {path}: {error}") from error
     if _is_definition(data) or (isinstance(data, list) and all(map(_is_definition, data))):

@@ -123,7 +123,10 @@ def test_the_readme_install_line_works_whatever_the_clone_is_called(tmp_path: Pa
     shutil.copytree(
         ROOT,
         clone,
-        ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "mutants", ".*cache"),
+        # __pycache__ too: another test's subprocess may be writing there while this one copies
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "node_modules", "mutants", ".*cache", "__pycache__"
+        ),
     )
     pip, install, *targets = _install_line()
     assert (pip, install) == ("pip", "install")

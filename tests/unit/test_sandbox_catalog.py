@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from promptlayer_agents.sandbox import CatalogError, load_catalog
+from promptlayer_agents.sandbox import CatalogError, _catalog, load_catalog
 from promptlayer_agents.sandbox._engine import Execution, execute
 
 
@@ -30,6 +31,25 @@ def _node(name: str, deps: list[str] | None = None, **config: Any) -> dict[str, 
         "configuration": {"value": name, **config},
         "is_output_node": True,
     }
+
+
+def test_the_bundled_agents_read_alike_with_libyaml_and_pyyamls_own_loader() -> None:
+    text = (Path(_catalog.__file__).parent / _catalog.DEFAULT_AGENTS).read_text(encoding="utf-8")
+
+    assert yaml.load(text, Loader=_catalog.BUNDLED_LOADER) == yaml.safe_load(text)
+
+
+def test_a_users_agents_file_is_read_with_pyyamls_own_loader(tmp_path: Path) -> None:
+    """libyaml refuses a flow mapping's empty value; PyYAML reads it as null, as it always has."""
+    path = tmp_path / "agents.yaml"
+    path.write_text(
+        "agents:\n  - workflow_name: a\n    versions:\n      - nodes:\n"
+        "          - {name: N, node_type: VARIABLE, configuration: {value: 1, note:},"
+        " is_output_node: true}\n",
+        encoding="utf-8",
+    )
+
+    assert load_catalog(path).names == ["a"]
 
 
 def test_bundled_agents_load() -> None:
